@@ -1,0 +1,44 @@
+# orderflow: the two commands a newcomer needs are `make dev` and `make test`.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Stamp file: the virtualenv is rebuilt only when pyproject.toml changes.
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help dev test test-py lint typecheck schemas clean
+
+help:  ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3.12 ...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+venv: $(STAMP)  ## create/update the virtualenv
+
+dev: $(STAMP)  ## install and run the whole platform locally (Ctrl-C stops it)
+	$(BIN)/orderflow dev
+
+test: $(STAMP) lint typecheck test-py check-infra  ## install and run every test and check
+
+test-py: $(STAMP)  ## the pytest suite (unit, integration, end-to-end)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)  ## mypy --strict on the packages
+	$(BIN)/mypy
+
+schemas: $(STAMP)  ## regenerate the checked-in JSON Schemas
+	$(BIN)/orderflow schemas export
+
+clean:  ## remove virtualenvs and caches
+	rm -rf $(VENV) .venv-checkov .pytest_cache .mypy_cache .ruff_cache
+
+include mk/*.mk

@@ -1,0 +1,57 @@
+"""The composition root of the API process: settings -> clients -> store, relay -> FastAPI app."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+
+from api.deps import ApiDeps
+from api.outbox import OutboxRelay
+from api.problems import install_problem_handlers
+from api.routes import router
+from api.store import OrdersStore
+from orderflow import __version__
+from orderflow.aws.clients import AwsClients
+from orderflow.aws.publisher import EventPublisher
+from orderflow.settings import Settings
+
+log = structlog.get_logger("orderflow.api")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        aws = await AwsClients.open(settings)
+        store = OrdersStore(aws.dynamodb, orders_table=settings.table_name("orders"),
+                            catalogue_table=settings.table_name("catalogue"))
+        relay = OutboxRelay(store, EventPublisher(aws.events, settings.bus), sweep_every=settings.outbox_sweep_seconds)
+        relay.start()
+        app.state.deps = ApiDeps(settings=settings, store=store, relay=relay, events=aws.events)
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await aws.close()
+
+    app = FastAPI(
+        title="orderflow order API",
+        version=__version__,
+        description="Accepts orders (202 at once) and shows their status; the saga runs on events.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.include_router(router)
+
+    @app.middleware("http")
+    async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        began = time.perf_counter()
+        response = await call_next(request)
+        log.info("request_handled", method=request.method, path=request.url.path, status=response.status_code,
+                 durationMs=round((time.perf_counter() - began) * 1000, 2))
+        return response
+
+    return app

@@ -1,0 +1,47 @@
+"""Errors the API answers with, and the one table that maps them to HTTP statuses."""
+
+from __future__ import annotations
+
+from orderflow.errors import OrderflowError
+
+
+class ApiError(OrderflowError):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+
+
+class OrderRejected(ApiError):
+    """The order is well-formed JSON but cannot be accepted (unknown SKU, wrong price, limits)."""
+
+    status = 422
+    title = "Order rejected"
+
+
+class SimulationDisabled(ApiError):
+    status = 422
+    title = "Simulation disabled"
+
+
+class IdempotencyKeyReused(ApiError):
+    status = 422
+    title = "Idempotency-Key reused with a different request"
+
+
+class IdempotencyKeyInvalid(ApiError):
+    status = 400
+    title = "Invalid Idempotency-Key"
+
+
+class OrderNotFound(ApiError):
+    status = 404
+    title = "Order not found"
+
+
+class NotReady(ApiError):
+    status = 503
+    title = "Not ready"

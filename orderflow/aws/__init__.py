@@ -1,0 +1,1 @@
+"""AWS adapters: client bootstrap, batched publishing, DynamoDB item helpers. The only place botocore is touched."""

@@ -1,0 +1,54 @@
+"""One aiobotocore session and one client per service per process, built inside the running loop."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Self
+
+from aiobotocore.config import AioConfig
+from aiobotocore.session import get_session
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+    from types_aiobotocore_events import EventBridgeClient
+    from types_aiobotocore_sqs import SQSClient
+
+    from orderflow.settings import Settings
+
+
+@dataclass
+class AwsClients:
+    """The process's clients. Endpoint comes from botocore's own AWS_ENDPOINT_URL, so the same
+    code talks to AWS or to the emulator."""
+
+    sqs: SQSClient
+    events: EventBridgeClient
+    dynamodb: DynamoDBClient
+    _stack: AsyncExitStack
+
+    @classmethod
+    async def open(cls, settings: Settings, *, max_pool_connections: int = 50) -> Self:
+        config = AioConfig(
+            region_name=settings.region,
+            max_pool_connections=max_pool_connections,
+            # "standard" retries throttling and 5xx with backoff; partial batch failures
+            # (FailedEntryCount, Failed[]) are ours to retry, the SDK does not see them.
+            retries={"mode": "standard", "max_attempts": 4},
+            connect_timeout=5,
+            # Long polls last up to 20 s; leave headroom before the socket gives up.
+            read_timeout=30,
+        )
+        session = get_session()
+        stack = AsyncExitStack()
+        try:
+            sqs = await stack.enter_async_context(session.create_client("sqs", config=config))
+            events = await stack.enter_async_context(session.create_client("events", config=config))
+            dynamodb = await stack.enter_async_context(session.create_client("dynamodb", config=config))
+        except BaseException:
+            await stack.aclose()
+            raise
+        return cls(sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack)
+
+    async def close(self) -> None:
+        await self._stack.aclose()

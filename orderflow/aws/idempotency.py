@@ -1,0 +1,96 @@
+"""The processed-event record: written in the same transaction as a service's state change.
+
+A duplicate delivery finds the record and republishes the stored outcome — the same event ids,
+the same bodies — and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orderflow.aws.dynamo import cancellation_codes, from_attrs, to_attrs
+from orderflow.contracts import Event, parse_event
+from orderflow.errors import AwsError, OrderflowError
+
+if TYPE_CHECKING:
+    from types_aiobotocore_dynamodb import DynamoDBClient
+    from types_aiobotocore_dynamodb.type_defs import TransactWriteItemTypeDef
+
+RECORD_TTL_SECONDS = 30 * 24 * 3600  # longer than any DLQ retention, so a redrive still dedups
+
+
+class TransactionRejected(OrderflowError):  # noqa: N818 - a business signal, not a fault
+    """A condition on one of the service's own items failed; `codes` has one entry per item."""
+
+    def __init__(self, codes: list[str]) -> None:
+        super().__init__(f"transaction cancelled: {codes}")
+        self.codes = codes
+
+
+class ProcessedEvents:
+    def __init__(self, client: DynamoDBClient, table: str) -> None:
+        self._client = client
+        self.table = table
+
+    @staticmethod
+    def key(event_id: uuid.UUID) -> dict[str, Any]:
+        return {"pk": f"EVENT#{event_id}", "sk": "PROCESSED"}
+
+    async def recorded(self, event_id: uuid.UUID) -> list[Event] | None:
+        """The stored outcome of an event already applied, or None."""
+        try:
+            response = await self._client.get_item(
+                TableName=self.table, Key=to_attrs(self.key(event_id)), ConsistentRead=True
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise AwsError(f"reading processed record failed: {exc}") from exc
+        if "Item" not in response:
+            return None
+        item = from_attrs(response["Item"])
+        return [parse_event(orjson.loads(raw)) for raw in item.get("outcome", [])]
+
+    def record(self, event_id: uuid.UUID, outcome: Sequence[Event], **extra: Any) -> TransactWriteItemTypeDef:
+        item = {
+            **self.key(event_id),
+            "outcome": [event.to_json().decode() for event in outcome],
+            "appliedAt": int(time.time()),
+            "expiresAt": int(time.time()) + RECORD_TTL_SECONDS,
+            **extra,
+        }
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_attrs(item),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+
+    async def commit(
+        self, event_id: uuid.UUID, changes: Sequence[TransactWriteItemTypeDef], outcome: Sequence[Event]
+    ) -> list[Event]:
+        """Apply `changes` and record `outcome` atomically; answer the outcome that stands.
+
+        If a concurrent delivery of the same event won the race, its stored outcome is answered.
+        If a condition on one of `changes` failed, TransactionRejected says which.
+        """
+        try:
+            await self._client.transact_write_items(TransactItems=[*changes, self.record(event_id, outcome)])
+        except ClientError as exc:
+            codes = cancellation_codes(exc)
+            if not codes or not set(codes) <= {"None", "ConditionalCheckFailed"}:
+                # TransactionConflict, throttling, ...: technical, so the runtime retries.
+                raise AwsError(f"TransactWriteItems failed: {exc}") from exc
+            if codes[-1] == "ConditionalCheckFailed":
+                stored = await self.recorded(event_id)
+                if stored is not None:
+                    return stored
+            raise TransactionRejected(codes[:-1]) from exc
+        except BotoCoreError as exc:
+            raise AwsError(f"TransactWriteItems failed: {exc}") from exc
+        return list(outcome)

@@ -1,0 +1,76 @@
+"""The event envelope carried in EventBridge's `detail`, and deterministic outcome ids."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self
+
+import orjson
+from pydantic import AwareDatetime, Field
+
+from orderflow.contracts.base import Contract
+
+# Namespace for outcome ids: uuid5(NAMESPACE, "{cause}:{service}:{outcome}").
+OUTCOME_NAMESPACE = uuid.UUID("6f1c1d8e-3c1a-5b0e-9d4e-6f72646572666c")
+
+
+def outcome_id(cause: uuid.UUID, service: str, outcome: str) -> uuid.UUID:
+    """The same cause always yields the same outcome id, so a retried handler republishes
+    an event that downstream deduplication recognises."""
+    return uuid.uuid5(OUTCOME_NAMESPACE, f"{cause}:{service}:{outcome}")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(Contract):
+    """The versioned envelope. Subclasses pin `event_type`, `event_version`, `source` and `data`."""
+
+    EVENT_TYPE: ClassVar[str]
+    EVENT_VERSION: ClassVar[int]
+    SOURCE: ClassVar[str]
+
+    event_id: uuid.UUID
+    event_type: str
+    event_version: int = Field(ge=1)
+    source: str
+    occurred_at: AwareDatetime
+    correlation_id: uuid.UUID = Field(description="The order's journey: every event of one order shares it.")
+    causation_id: uuid.UUID | None = Field(default=None, description="The event that caused this one.")
+    data: Contract
+
+    @classmethod
+    def create(cls, data: Any, *, correlation_id: uuid.UUID, event_id: uuid.UUID | None = None,
+               causation_id: uuid.UUID | None = None, occurred_at: datetime | None = None) -> Self:
+        return cls(
+            event_id=event_id or uuid.uuid4(),
+            event_type=cls.EVENT_TYPE,
+            event_version=cls.EVENT_VERSION,
+            source=cls.SOURCE,
+            occurred_at=occurred_at or utcnow(),
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            data=data,
+        )
+
+    @classmethod
+    def caused_by(cls, cause: Event, data: Any, *, service: str) -> Self:
+        """An outcome of `cause`, with a deterministic id and the cause's correlation."""
+        return cls.create(
+            data,
+            event_id=outcome_id(cause.event_id, service, cls.EVENT_TYPE),
+            correlation_id=cause.correlation_id,
+            causation_id=cause.event_id,
+        )
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @property
+    def order_id(self) -> str | None:
+        return getattr(self.data, "order_id", None)
+
+
+EventModel = type[Event]

@@ -1,0 +1,92 @@
+"""One settings class for every process, read from ORDERFLOW_* environment variables."""
+
+from __future__ import annotations
+
+import tempfile
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from orderflow.topology import Topology, load_topology
+
+_REPO_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
+
+
+def _default_topology_path() -> Path:
+    """The working directory's topology.yaml, else the repository's (editable installs)."""
+    local = Path("topology.yaml")
+    return local if local.is_file() else _REPO_TOPOLOGY
+
+
+class Settings(BaseSettings):
+    """Validated at start-up; a bad value stops the process with a message naming the variable."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERFLOW_", extra="ignore", frozen=True)
+
+    topology_path: Path = Field(default_factory=_default_topology_path)
+    resource_prefix: str = Field(default="orderflow", pattern=r"^[a-zA-Z0-9-]{1,40}$")
+    bus_name: str | None = None
+    local_mode: bool = False
+    simulation_enabled: bool | None = Field(
+        default=None, description="Accept the seed's test levers; defaults to local_mode."
+    )
+    region: str = Field(
+        default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
+    )
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Worker runtime.
+    receivers: int = Field(default=4, ge=1, le=32)
+    max_in_flight: int = Field(default=40, ge=1, le=1000)
+    shutdown_deadline_seconds: float = Field(default=25.0, gt=0, le=120)
+    heartbeat_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()))
+    heartbeat_max_age_seconds: float = Field(default=60.0, gt=0)
+    backoff_base_seconds: float = Field(default=2.0, gt=0)
+    backoff_max_seconds: float = Field(default=300.0, gt=0)
+    publish_linger_seconds: float = Field(default=0.005, ge=0, le=1)
+
+    # Order API.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8080, ge=1, le=65535)
+    outbox_sweep_seconds: float = Field(default=5.0, gt=0)
+    max_items_per_order: int = Field(default=50, ge=1)
+    max_quantity_per_line: int = Field(default=1000, ge=1)
+
+    @field_validator("topology_path")
+    @classmethod
+    def _topology_exists(cls, path: Path) -> Path:
+        if not path.is_file():
+            raise ValueError(f"topology file not found: {path} (set ORDERFLOW_TOPOLOGY_PATH)")
+        return path
+
+    @cached_property
+    def topology(self) -> Topology:
+        return load_topology(self.topology_path, local=self.local_mode)
+
+    @property
+    def simulation(self) -> bool:
+        return self.local_mode if self.simulation_enabled is None else self.simulation_enabled
+
+    @property
+    def bus(self) -> str:
+        return self.bus_name or self.topology.bus
+
+    def queue_name(self, service: str) -> str:
+        return f"{self.resource_prefix}-{service}"
+
+    def dlq_name(self, service: str) -> str:
+        return f"{self.resource_prefix}-{service}-dlq"
+
+    def table_name(self, table: str) -> str:
+        return f"{self.resource_prefix}-{table}"
+
+    def rule_name(self, service: str, subscription: str) -> str:
+        return f"{self.resource_prefix}-{service}-{subscription}"
+
+    def heartbeat_file(self, service: str) -> Path:
+        return self.heartbeat_dir / f"orderflow-{self.resource_prefix}-{service}.heartbeat"

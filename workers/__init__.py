@@ -1,0 +1,1 @@
+"""Queue consumers: one runtime (`workers.runtime`) and many small services (`workers.services`)."""

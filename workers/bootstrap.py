@@ -1,0 +1,60 @@
+"""Composition root of a worker process: settings -> clients -> service deps -> Worker, and signals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+
+from orderflow.aws.clients import AwsClients
+from orderflow.aws.publisher import EventPublisher
+from orderflow.observability import Metrics
+from orderflow.settings import Settings
+from workers.runtime.heartbeat import Heartbeat
+from workers.runtime.queue import Queue
+from workers.runtime.service import ServiceContext
+from workers.runtime.worker import Worker
+from workers.services import load_service
+
+log = structlog.get_logger("orderflow.worker")
+
+
+@asynccontextmanager
+async def build_worker(service_name: str, settings: Settings) -> AsyncIterator[Worker]:
+    """The same object graph for production, local mode and tests."""
+    service = load_service(service_name)
+    spec = settings.topology.service(service_name)
+    aws = await AwsClients.open(settings, max_pool_connections=settings.max_in_flight + settings.receivers + 8)
+    try:
+        deps = await service.build_deps(ServiceContext(service_name, settings, aws))
+        url = (await aws.sqs.get_queue_url(QueueName=settings.queue_name(service_name)))["QueueUrl"]
+        queue = Queue(aws.sqs, url, visibility_timeout=spec.queue.visibility_timeout_seconds,
+                      wait_seconds=spec.queue.wait_time_seconds)
+        publisher = EventPublisher(aws.events, settings.bus, linger=settings.publish_linger_seconds)
+        heartbeat = Heartbeat(settings.heartbeat_file(service_name))
+        yield Worker(service, deps, queue=queue, publisher=publisher, settings=settings,
+                     metrics=Metrics(service_name), heartbeat=heartbeat)
+        heartbeat.clear()
+    finally:
+        await aws.close()
+
+
+async def run_worker(service_name: str, settings: Settings) -> None:
+    """Run until SIGTERM/SIGINT; a second signal exits at once."""
+    async with build_worker(service_name, settings) as worker:
+        loop = asyncio.get_running_loop()
+
+        def on_signal(signum: int) -> None:
+            if worker.stopping:
+                log.warning("second_signal_exiting_now", signal=signal.Signals(signum).name)
+                os._exit(128 + signum)
+            log.info("shutdown_requested", signal=signal.Signals(signum).name)
+            worker.stop()
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, on_signal, signum)
+        await worker.run()

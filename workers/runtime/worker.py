@@ -1,0 +1,237 @@
+"""The consumer loop: concurrent long-poll receivers, bounded handlers, batched acks, graceful drain."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from orderflow.aws.publisher import EventPublisher
+from orderflow.contracts.events import InvalidEventError
+from orderflow.errors import AwsError
+from orderflow.observability import Metrics
+from orderflow.settings import Settings
+from workers.runtime.backoff import redelivery_delay
+from workers.runtime.errors import Retry
+from workers.runtime.heartbeat import Heartbeat
+from workers.runtime.messages import Received, decode
+from workers.runtime.queue import Queue
+from workers.runtime.service import ServiceDefinition
+
+log = structlog.get_logger("orderflow.worker")
+
+PREFETCH = 10  # one receive's worth of messages may wait for a handler slot
+
+
+@dataclass
+class _Work:
+    message: Received
+    task: asyncio.Task[None]
+
+
+class Worker:
+    """Runs one service against one queue until `stop()`; then drains within the deadline."""
+
+    def __init__(self, service: ServiceDefinition, deps: Any, *, queue: Queue, publisher: EventPublisher,
+                 settings: Settings, metrics: Metrics | None = None, heartbeat: Heartbeat | None = None) -> None:
+        self.service = service
+        self._deps = deps
+        self._queue = queue
+        self._publisher = publisher
+        self._settings = settings
+        self._metrics = metrics or Metrics(service.name)
+        self._heartbeat = heartbeat
+        self._slots = asyncio.Semaphore(settings.max_in_flight)
+        self._limit = settings.max_in_flight + PREFETCH
+        self._in_flight: dict[str, _Work] = {}
+        self._requested = 0  # messages asked for by polls in progress
+        self._capacity = asyncio.Event()
+        self._capacity.set()
+        self._stopping = asyncio.Event()
+        self.stats: Counter[str] = Counter()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop receiving and begin the drain. Safe to call from a signal handler."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def run(self) -> None:
+        receivers = [asyncio.create_task(self._receive_loop(), name=f"receiver-{i}")
+                     for i in range(self._settings.receivers)]
+        ticker = asyncio.create_task(self._tick_loop(), name="ticker")
+        log.info("worker_started", queue=self._queue.url, receivers=len(receivers),
+                 maxInFlight=self._settings.max_in_flight)
+        try:
+            await self._stopping.wait()
+        finally:
+            await self._drain(receivers)
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            self._metrics.flush()
+            log.info("worker_stopped", **self.stats)
+
+    async def _drain(self, receivers: list[asyncio.Task[None]]) -> None:
+        started = time.monotonic()
+        # Cancelling a long poll is safe: anything it was about to return stays in the queue
+        # and reappears after its visibility timeout.
+        for task in receivers:
+            task.cancel()
+        await asyncio.gather(*receivers, return_exceptions=True)
+        waiting = [w for w in self._in_flight.values() if not w.message.started]
+        for work in waiting:
+            work.task.cancel()
+        await self._release([w.message for w in waiting], "not started")
+        busy = [w for w in self._in_flight.values() if w.message.started]
+        if busy:
+            remaining = self._settings.shutdown_deadline_seconds - (time.monotonic() - started)
+            log.info("draining", inFlight=len(busy), deadlineSeconds=round(remaining, 1))
+            _, late = await asyncio.wait([w.task for w in busy], timeout=max(remaining, 0))
+            unfinished = [w.message for w in busy if w.task in late]
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+            await self._release(unfinished, "deadline passed")
+        await self._publisher.drain()
+        await self._queue.drain()
+
+    async def _release(self, messages: list[Received], why: str) -> None:
+        """Make messages visible again at once, so another worker takes them without waiting."""
+        if not messages:
+            return
+        results = await asyncio.gather(*(self._queue.change_visibility(m, 0) for m in messages),
+                                       return_exceptions=True)
+        self.stats["released"] += len(messages)
+        failed = [r for r in results if isinstance(r, BaseException)]
+        log.info("messages_released", count=len(messages), reason=why, failed=len(failed))
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            want = min(10, self._limit - len(self._in_flight) - self._requested)
+            if want <= 0:
+                self._capacity.clear()
+                await self._capacity.wait()
+                continue
+            self._requested += want
+            try:
+                messages = await self._queue.receive(want)
+                failures = 0
+            except AwsError as exc:
+                failures += 1
+                delay = min(20.0, 0.5 * 2**failures)
+                log.warning("receive_failed", error=str(exc), retryInSeconds=delay)
+                await asyncio.sleep(delay)
+                continue
+            finally:
+                self._requested -= want
+            for message in messages:
+                self._start(message)
+
+    def _start(self, message: Received) -> None:
+        self.stats["received"] += 1
+        task = asyncio.create_task(self._process(message))
+        self._in_flight[message.receipt_handle] = _Work(message, task)
+
+    async def _process(self, message: Received) -> None:
+        try:
+            async with self._slots:
+                if self._stopping.is_set():
+                    return  # the drain releases it
+                message.started = True
+                await self._handle(message)
+        finally:
+            self._in_flight.pop(message.receipt_handle, None)
+            self._capacity.set()
+
+    # -- handling -------------------------------------------------------------------------------
+
+    async def _handle(self, message: Received) -> None:
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(service=self.service.name, messageId=message.message_id)
+        began = time.perf_counter()
+        if message.sent_at_ms:
+            self._metrics.observe_ms("MessageAge", time.time() * 1000 - message.sent_at_ms)
+        outcome, detail = "handled", {}
+        try:
+            event = decode(message.body)
+            structlog.contextvars.bind_contextvars(
+                eventId=str(event.event_id), eventType=event.event_type,
+                correlationId=str(event.correlation_id), orderId=str(event.order_id),
+            )
+            handler = self.service.handler_for(event)
+            published = await handler(event, self._deps)
+            if published:
+                await self._publisher.publish(published)
+            await self._queue.delete(message)
+            detail = {"published": [e.event_type for e in published]}
+        except Retry as retry:
+            outcome = "retry"
+            detail = await self._retry_later(message, str(retry), retry.after)
+        except InvalidEventError as exc:
+            outcome = "rejected"
+            detail = await self._retry_later(message, str(exc))
+        except Exception as exc:  # a technical failure of any kind: retried, then the DLQ
+            outcome = "failed"
+            detail = await self._retry_later(message, f"{type(exc).__name__}: {exc}")
+            log.warning("handler_failed", exc_info=exc)
+        duration_ms = (time.perf_counter() - began) * 1000
+        self.stats[outcome] += 1
+        self._metrics.count("MessagesProcessed" if outcome == "handled" else "MessagesFailed")
+        self._metrics.observe_ms("HandlerLatency", duration_ms)
+        log.info("message_handled", outcome=outcome, durationMs=round(duration_ms, 2),
+                 receiveCount=message.receive_count, **detail)
+
+    async def _retry_later(self, message: Received, reason: str, after: float | None = None) -> dict[str, Any]:
+        settings = self._settings
+        delay = round(after) if after is not None else redelivery_delay(
+            message.receive_count, base=settings.backoff_base_seconds, cap=settings.backoff_max_seconds,
+            jitter=0.2,
+        )
+        try:
+            await self._queue.change_visibility(message, delay)
+        except AwsError as exc:
+            # The message comes back after its visibility timeout instead: slower, not lost.
+            log.warning("backoff_not_applied", error=str(exc))
+        return {"reason": reason, "retryInSeconds": delay}
+
+    # -- periodic work --------------------------------------------------------------------------
+
+    async def _tick_loop(self) -> None:
+        last_metrics = time.monotonic()
+        while True:
+            await asyncio.sleep(1.0)
+            await self._extend_visibility()
+            if self._heartbeat is not None:
+                self._heartbeat.beat()
+            if time.monotonic() - last_metrics >= 10:
+                self._metrics.flush()
+                last_metrics = time.monotonic()
+
+    async def _extend_visibility(self) -> None:
+        """A handler still running at half its visibility timeout keeps its message hidden."""
+        now = time.monotonic()
+        timeout = self._queue.visibility_timeout
+        due = [w.message for w in self._in_flight.values()
+               if w.message.started and w.message.visible_until - now < timeout / 2]
+        for message in due:
+            message.visible_until = now + timeout
+        if due:
+            results = await asyncio.gather(*(self._queue.change_visibility(m, timeout) for m in due),
+                                           return_exceptions=True)
+            self.stats["visibility_extended"] += len(due)
+            for result in results:
+                if isinstance(result, BaseException):
+                    log.warning("visibility_extension_failed", error=str(result))

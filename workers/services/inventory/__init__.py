@@ -1,0 +1,26 @@
+"""inventory: reserves stock for every line of an order atomically; releases it when payment fails."""
+
+from orderflow.aws.idempotency import ProcessedEvents
+from orderflow.contracts.events import OrderPlaced, PaymentFailed
+from workers.runtime import ServiceContext, ServiceDefinition
+from workers.services.inventory.handlers import InventoryDeps, release_stock, reserve_stock
+from workers.services.inventory.store import InventoryStore
+from workers.services.simulation import FaultSwitch
+
+
+async def build_deps(ctx: ServiceContext) -> InventoryDeps:
+    table = ctx.settings.table_name("inventory")
+    client = ctx.aws.dynamodb
+    return InventoryDeps(
+        store=InventoryStore(client, table),
+        processed=ProcessedEvents(client, table),
+        faults=FaultSwitch(client, table, enabled=ctx.settings.simulation),
+    )
+
+
+SERVICE = ServiceDefinition(
+    name="inventory",
+    description=__doc__ or "",
+    handlers={OrderPlaced: reserve_stock, PaymentFailed: release_stock},
+    build_deps=build_deps,
+)

@@ -1,0 +1,84 @@
+"""Inventory handlers: reserve stock for a placed order; release it when payment fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orderflow.aws.idempotency import ProcessedEvents, TransactionRejected
+from orderflow.contracts.events import (
+    InventoryReleased,
+    InventoryReleasedData,
+    InventoryReservationFailed,
+    InventoryReservationFailedData,
+    InventoryReserved,
+    InventoryReservedData,
+    OrderPlaced,
+    PaymentFailed,
+    SkuQuantity,
+)
+from workers.runtime import Outcome, Retry
+from workers.services.inventory import rules
+from workers.services.inventory.store import InventoryStore
+from workers.services.simulation import FaultSwitch
+
+SERVICE = "inventory"
+
+
+@dataclass(frozen=True)
+class InventoryDeps:
+    store: InventoryStore
+    processed: ProcessedEvents
+    faults: FaultSwitch
+
+
+async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
+    """All lines or none. Enough stock -> InventoryReserved; otherwise InventoryReservationFailed."""
+    if (done := await deps.processed.recorded(event.event_id)) is not None:
+        return done
+    order = event.data
+    await deps.faults.fail_if_asked(SERVICE, order.order_id, order.simulation)
+    units = rules.units_per_sku(order.items)
+    forced_short = deps.faults.enabled and order.simulation is not None and order.simulation.force_out_of_stock
+    if not forced_short:
+        reserved = InventoryReserved.caused_by(
+            event, InventoryReservedData.model_validate(order.model_dump()), service=SERVICE
+        )
+        try:
+            return await deps.processed.commit(event.event_id, deps.store.reserve(order.order_id, units), [reserved])
+        except TransactionRejected:
+            pass  # some line is short: decide which below
+    available = await deps.store.available(units)
+    short = rules.shortages(units, {} if forced_short else available)
+    if not short:
+        # Stock came back between the failed transaction and the read (a release): try again.
+        raise Retry("stock changed while reserving", after=0)
+    failed = InventoryReservationFailed.caused_by(
+        event,
+        InventoryReservationFailedData(order_id=order.order_id, customer_email=order.customer_email, shortages=short),
+        service=SERVICE,
+    )
+    return await deps.processed.commit(event.event_id, [], [failed])
+
+
+async def release_stock(event: PaymentFailed, deps: InventoryDeps) -> Outcome:
+    """Compensation: give back exactly what the order reserved, once."""
+    if (done := await deps.processed.recorded(event.event_id)) is not None:
+        return done
+    order_id = event.data.order_id
+    reservation = await deps.store.reservation(order_id)
+    if reservation is None or reservation.get("state") != "RESERVED":
+        return await deps.processed.commit(event.event_id, [], [])  # never reserved, or already released
+    units: dict[str, int] = reservation["units"]
+    released = InventoryReleased.caused_by(
+        event,
+        InventoryReleasedData(
+            order_id=order_id,
+            items=tuple(SkuQuantity(sku=sku, quantity=q) for sku, q in units.items()),
+        ),
+        service=SERVICE,
+    )
+    try:
+        return await deps.processed.commit(event.event_id, deps.store.release(order_id, units), [released])
+    except TransactionRejected:
+        # Released by another event in between: nothing left to give back.
+        return await deps.processed.commit(event.event_id, [], [])
