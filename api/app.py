@@ -26,8 +26,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         aws = await AwsClients.open(settings)
-        store = OrdersStore(aws.dynamodb, orders_table=settings.table_name("orders"),
-                            catalogue_table=settings.table_name("catalogue"))
+        store = OrdersStore(
+            aws.dynamodb, orders_table=settings.table_name("orders"), catalogue_table=settings.table_name("catalogue")
+        )
         relay = OutboxRelay(store, EventPublisher(aws.events, settings.bus), sweep_every=settings.outbox_sweep_seconds)
         relay.start()
         app.state.deps = ApiDeps(settings=settings, store=store, relay=relay, events=aws.events)
@@ -50,8 +51,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         began = time.perf_counter()
         response = await call_next(request)
-        log.info("request_handled", method=request.method, path=request.url.path, status=response.status_code,
-                 durationMs=round((time.perf_counter() - began) * 1000, 2))
+        log.info(
+            "request_handled",
+            method=request.method,
+            path=request.url.path,
+            status=response.status_code,
+            durationMs=round((time.perf_counter() - began) * 1000, 2),
+        )
         return response
 
     return app

@@ -20,8 +20,9 @@ class OutboxRelay:
     older than `stale_after` was missed (crash, bus outage) and is published again. Publishing
     twice is safe: consumers deduplicate by event id."""
 
-    def __init__(self, store: OrdersStore, publisher: EventPublisher, *, sweep_every: float,
-                 stale_after: float = 5.0) -> None:
+    def __init__(
+        self, store: OrdersStore, publisher: EventPublisher, *, sweep_every: float, stale_after: float = 5.0
+    ) -> None:
         self._store = store
         self._publisher = publisher
         self._sweep_every = sweep_every

@@ -50,9 +50,8 @@ def simulation_of(request: PlaceOrderRequest, *, allowed: bool) -> tuple[str, Si
         )
     if request.payment_outcome == "declined":
         token = DECLINED_PAYMENT_TOKEN
-    failures = request.simulate_technical_failure or ()
-    if isinstance(failures, str):
-        failures = (failures,)
+    asked = request.simulate_technical_failure or []
+    failures = [asked] if isinstance(asked, str) else asked
     return token, Simulation(
         force_out_of_stock=request.inventory_outcome == "out_of_stock",
         technical_failure=tuple(dict.fromkeys(failures)),
@@ -74,24 +73,40 @@ def price_order(request: PlaceOrderRequest, catalogue: Catalogue, limits: Limits
             continue
         price, currency = catalogue[item.sku]
         if currency != request.currency:
-            problems.append({"field": "currency", "message": f"{item.sku} is sold in {currency}, not {request.currency}"})
+            problems.append(
+                {"field": "currency", "message": f"{item.sku} is sold in {currency}, not {request.currency}"}
+            )
         if item.price is not None and item.price != price:
-            problems.append({"field": f"{where}.price",
-                             "message": f"{item.sku} costs {price} {currency}, not {item.price}"})
+            problems.append(
+                {"field": f"{where}.price", "message": f"{item.sku} costs {price} {currency}, not {item.price}"}
+            )
         lines.append(OrderLine(sku=item.sku, quantity=item.quantity, unit_price=price))
     if problems:
         raise OrderRejected("; ".join(p["message"] for p in problems), errors=problems)
     return lines
 
 
-def new_order(request: PlaceOrderRequest, lines: list[OrderLine], *, payment_token: str,
-              simulation: Simulation | None, client_id: str) -> tuple[dict[str, Any], OrderPlaced]:
+def new_order(
+    request: PlaceOrderRequest,
+    lines: list[OrderLine],
+    *,
+    payment_token: str,
+    simulation: Simulation | None,
+    client_id: str,
+) -> tuple[dict[str, Any], OrderPlaced]:
     """The order item (status PLACED) and its OrderPlaced event, which starts the journey."""
     order_id = uuid.uuid4()
     total = sum((line.unit_price * line.quantity for line in lines), Decimal(0))
     event = OrderPlaced.create(
-        OrderPlacedData(order_id=order_id, customer_email=request.customer_email, currency=request.currency,
-                        items=tuple(lines), total=total, payment_token=payment_token, simulation=simulation),
+        OrderPlacedData(
+            order_id=order_id,
+            customer_email=request.customer_email,
+            currency=request.currency,
+            items=tuple(lines),
+            total=total,
+            payment_token=payment_token,
+            simulation=simulation,
+        ),
         correlation_id=order_id,
     )
     now = datetime.now(UTC).isoformat()
@@ -101,8 +116,12 @@ def new_order(request: PlaceOrderRequest, lines: list[OrderLine], *, payment_tok
         "customerEmail": request.customer_email,
         "currency": request.currency,
         "items": [
-            {"sku": line.sku, "quantity": line.quantity, "unitPrice": line.unit_price,
-             "lineTotal": line.unit_price * line.quantity}
+            {
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unitPrice": line.unit_price,
+                "lineTotal": line.unit_price * line.quantity,
+            }
             for line in lines
         ],
         "total": total,

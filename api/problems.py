@@ -16,8 +16,15 @@ PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("orderflow.api")
 
 
-def problem(status: int, title: str, detail: str, *, instance: str | None = None,
-            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
@@ -53,11 +60,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
         detail = exc.detail if isinstance(exc.detail, str) else title
-        return problem(exc.status_code, title, detail, instance=request.url.path,
-                       headers=getattr(exc, "headers", None))
+        return problem(exc.status_code, title, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled_error", path=request.url.path, exc_info=exc)
-        return problem(500, "Internal error", "the server could not complete the request; it has been logged",
-                       instance=request.url.path)
+        return problem(
+            500,
+            "Internal error",
+            "the server could not complete the request; it has been logged",
+            instance=request.url.path,
+        )

@@ -23,14 +23,23 @@ ANONYMOUS = "anonymous"
 
 _problems: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
-    for status, description in {400: "Malformed request", 404: "Unknown order", 422: "Invalid or rejected order"}.items()
+    for status, description in {
+        400: "Malformed request",
+        404: "Unknown order",
+        422: "Invalid or rejected order",
+    }.items()
 }
 
 Deps = Annotated[ApiDeps, Depends(get_deps)]
 
 
-@router.post("/orders", status_code=202, response_model=OrderAccepted, responses=_problems,
-             summary="Place an order (answers at once; the saga carries it on)")
+@router.post(
+    "/orders",
+    status_code=202,
+    response_model=OrderAccepted,
+    responses=_problems,
+    summary="Place an order (answers at once; the saga carries it on)",
+)
 async def place_order(
     body: PlaceOrderRequest,
     deps: Deps,
@@ -51,8 +60,12 @@ async def place_order(
     location = f"/orders/{accepted.order_id}"
     record = None
     if idempotency_key:
-        record = {**idempotency_item_key(ANONYMOUS, idempotency_key), "fingerprint": fingerprint,
-                  "response": orjson.dumps(content).decode(), "location": location}
+        record = {
+            **idempotency_item_key(ANONYMOUS, idempotency_key),
+            "fingerprint": fingerprint,
+            "response": orjson.dumps(content).decode(),
+            "location": location,
+        }
     try:
         await deps.store.place(order, event, record)
     except IdempotencyRace:
@@ -70,23 +83,40 @@ async def _replay(deps: ApiDeps, key: str, fingerprint: str) -> JSONResponse | N
         return None
     if stored["fingerprint"] != fingerprint:
         raise IdempotencyKeyReused(f"Idempotency-Key {key!r} was first used with a different request body")
-    return JSONResponse(orjson.loads(stored["response"]), status_code=202,
-                        headers={"Location": stored["location"], "Idempotent-Replayed": "true"})
+    return JSONResponse(
+        orjson.loads(stored["response"]),
+        status_code=202,
+        headers={"Location": stored["location"], "Idempotent-Replayed": "true"},
+    )
 
 
-@router.get("/orders/{order_id}", response_model=OrderView, responses=_problems,
-            summary="An order's status and the timeline of events that moved it")
+@router.get(
+    "/orders/{order_id}",
+    response_model=OrderView,
+    responses=_problems,
+    summary="An order's status and the timeline of events that moved it",
+)
 async def get_order(order_id: uuid.UUID, deps: Deps) -> OrderView:
     order, timeline = await deps.store.order_with_timeline(order_id)
     if order is None:
         raise OrderNotFound(f"no order {order_id}")
     return OrderView(
-        order_id=order["orderId"], status=order["status"], reason=order.get("reason"),
-        customer_email=order["customerEmail"], currency=order["currency"], items=order["items"],
-        total=order["total"], created_at=order["createdAt"], updated_at=order["updatedAt"],
+        order_id=order["orderId"],
+        status=order["status"],
+        reason=order.get("reason"),
+        customer_email=order["customerEmail"],
+        currency=order["currency"],
+        items=order["items"],
+        total=order["total"],
+        created_at=order["createdAt"],
+        updated_at=order["updatedAt"],
         timeline=[
-            {"event_id": e["sk"].removeprefix("EVENT#"), "event_type": e["eventType"], "source": e["source"],
-             "occurred_at": e["occurredAt"]}
+            {
+                "event_id": e["sk"].removeprefix("EVENT#"),
+                "event_type": e["eventType"],
+                "source": e["source"],
+                "occurred_at": e["occurredAt"],
+            }
             for e in timeline
         ],
     )
@@ -97,8 +127,11 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: the orders table and the event bus are reachable",
-            responses={503: {"model": Problem, "content": {PROBLEM_JSON: {}}}})
+@router.get(
+    "/readyz",
+    summary="Readiness: the orders table and the event bus are reachable",
+    responses={503: {"model": Problem, "content": {PROBLEM_JSON: {}}}},
+)
 async def readyz(deps: Deps) -> dict[str, str]:
     try:
         await deps.store.ping()

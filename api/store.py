@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 
-class IdempotencyRace(Exception):  # noqa: N818 - a signal: another request with the key won
+class IdempotencyRace(Exception):
     """Another request with the same Idempotency-Key committed first."""
 
 
@@ -45,18 +45,23 @@ class OrdersStore:
             request = response.get("UnprocessedKeys") or None
         return found
 
-    async def place(self, order: dict[str, Any], event: OrderPlaced,
-                    idempotency: dict[str, Any] | None) -> None:
+    async def place(self, order: dict[str, Any], event: OrderPlaced, idempotency: dict[str, Any] | None) -> None:
         """One transaction: the order, its first timeline entry, its outbox entry, the idempotency record."""
         now = int(time.time())
         items: list[Any] = [
             self._put_new(self.orders_table, {**order_key(event.data.order_id), **order}),
-            self._put_new(self.orders_table, {
-                **timeline_key(event.data.order_id, event.event_id), "eventType": event.event_type,
-                "source": event.source, "occurredAt": event.occurred_at.isoformat(),
-            }),
-            self._put_new(self.orders_table, {**outbox_key(event.event_id), "detail": event.to_json().decode(),
-                                              "createdAt": now}),
+            self._put_new(
+                self.orders_table,
+                {
+                    **timeline_key(event.data.order_id, event.event_id),
+                    "eventType": event.event_type,
+                    "source": event.source,
+                    "occurredAt": event.occurred_at.isoformat(),
+                },
+            ),
+            self._put_new(
+                self.orders_table, {**outbox_key(event.event_id), "detail": event.to_json().decode(), "createdAt": now}
+            ),
         ]
         if idempotency is not None:
             items.append(self._put_new(self.orders_table, {**idempotency, "expiresAt": now + IDEMPOTENCY_TTL_SECONDS}))
@@ -71,8 +76,12 @@ class OrdersStore:
             raise AwsError(f"storing the order failed: {exc}") from exc
 
     async def idempotent_response(self, client_id: str, key: str) -> dict[str, Any] | None:
-        response = await self._call("reading the idempotency record", self._client.get_item(
-            TableName=self.orders_table, Key=to_attrs(idempotency_key(client_id, key)), ConsistentRead=True))
+        response = await self._call(
+            "reading the idempotency record",
+            self._client.get_item(
+                TableName=self.orders_table, Key=to_attrs(idempotency_key(client_id, key)), ConsistentRead=True
+            ),
+        )
         return from_attrs(response["Item"]) if "Item" in response else None
 
     async def order_with_timeline(self, order_id: uuid.UUID) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -100,19 +109,24 @@ class OrdersStore:
         cutoff = int(time.time() - older_than_seconds)
         pending: list[dict[str, Any]] = []
         for shard in range(OUTBOX_SHARDS):
-            response = await self._call("reading the outbox", self._client.query(
-                TableName=self.orders_table,
-                KeyConditionExpression="pk = :pk",
-                FilterExpression="createdAt <= :cutoff",
-                ExpressionAttributeValues=to_attrs({":pk": f"OUTBOX#{shard}", ":cutoff": cutoff}),
-                Limit=limit,
-            ))
+            response = await self._call(
+                "reading the outbox",
+                self._client.query(
+                    TableName=self.orders_table,
+                    KeyConditionExpression="pk = :pk",
+                    FilterExpression="createdAt <= :cutoff",
+                    ExpressionAttributeValues=to_attrs({":pk": f"OUTBOX#{shard}", ":cutoff": cutoff}),
+                    Limit=limit,
+                ),
+            )
             pending.extend(from_attrs(raw) for raw in response.get("Items", []))
         return pending
 
     async def outbox_done(self, event_id: uuid.UUID | str) -> None:
-        await self._call("clearing the outbox", self._client.delete_item(
-            TableName=self.orders_table, Key=to_attrs(outbox_key(event_id))))
+        await self._call(
+            "clearing the outbox",
+            self._client.delete_item(TableName=self.orders_table, Key=to_attrs(outbox_key(event_id))),
+        )
 
     async def ping(self) -> None:
         await self._call("describing the orders table", self._client.describe_table(TableName=self.orders_table))

@@ -72,9 +72,7 @@ class Metrics:
             record[name] = [round(v, 3) for v in values[:100]]
         record["_aws"] = {
             "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {"Namespace": self.NAMESPACE, "Dimensions": [["Service"]], "Metrics": metrics}
-            ],
+            "CloudWatchMetrics": [{"Namespace": self.NAMESPACE, "Dimensions": [["Service"]], "Metrics": metrics}],
         }
         self.counts = Counter()
         self._latencies = {}

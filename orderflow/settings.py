@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     simulation_enabled: bool | None = Field(
         default=None, description="Accept the seed's test levers; defaults to local_mode."
     )
-    region: str = Field(
-        default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION")
-    )
+    region: str = Field(default="us-east-1", validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"))
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -32,12 +32,23 @@ async def build_worker(service_name: str, settings: Settings) -> AsyncIterator[W
     try:
         deps = await service.build_deps(ServiceContext(service_name, settings, aws))
         url = (await aws.sqs.get_queue_url(QueueName=settings.queue_name(service_name)))["QueueUrl"]
-        queue = Queue(aws.sqs, url, visibility_timeout=spec.queue.visibility_timeout_seconds,
-                      wait_seconds=spec.queue.wait_time_seconds)
+        queue = Queue(
+            aws.sqs,
+            url,
+            visibility_timeout=spec.queue.visibility_timeout_seconds,
+            wait_seconds=spec.queue.wait_time_seconds,
+        )
         publisher = EventPublisher(aws.events, settings.bus, linger=settings.publish_linger_seconds)
         heartbeat = Heartbeat(settings.heartbeat_file(service_name))
-        yield Worker(service, deps, queue=queue, publisher=publisher, settings=settings,
-                     metrics=Metrics(service_name), heartbeat=heartbeat)
+        yield Worker(
+            service,
+            deps,
+            queue=queue,
+            publisher=publisher,
+            settings=settings,
+            metrics=Metrics(service_name),
+            heartbeat=heartbeat,
+        )
         heartbeat.clear()
     finally:
         await aws.close()

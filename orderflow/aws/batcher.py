@@ -52,7 +52,7 @@ class MicroBatcher(Generic[T, R]):
             for _, future in batch:
                 future.cancel()
             raise
-        except Exception as exc:  # handed to every waiter of this batch: none is lost
+        except Exception as exc:  # noqa: BLE001 - handed to every waiter of this batch: none is lost
             results = [exc] * len(batch)
         for (_, future), result in zip(batch, results, strict=True):
             if future.done():

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 RECORD_TTL_SECONDS = 30 * 24 * 3600  # longer than any DLQ retention, so a redrive still dedups
 
 
-class TransactionRejected(OrderflowError):  # noqa: N818 - a business signal, not a fault
+class TransactionRejected(OrderflowError):
     """A condition on one of the service's own items failed; `codes` has one entry per item."""
 
     def __init__(self, codes: list[str]) -> None:

@@ -56,8 +56,8 @@ class EventPublisher:
             "Time": event.occurred_at,
         }
 
-    async def _put(self, entries: list[PutEventsRequestEntryTypeDef]) -> list[None | BaseException]:
-        results: list[None | BaseException] = [None] * len(entries)
+    async def _put(self, entries: list[PutEventsRequestEntryTypeDef]) -> list[BaseException | None]:
+        results: list[BaseException | None] = [None] * len(entries)
         todo = list(range(len(entries)))
         error = "no attempt made"
         for attempt in range(_ATTEMPTS):
@@ -70,9 +70,7 @@ class EventPublisher:
                 error = f"PutEvents failed: {exc}"
                 continue
             failed = [
-                (i, result)
-                for i, result in zip(todo, response["Entries"], strict=True)
-                if result.get("ErrorCode")
+                (i, result) for i, result in zip(todo, response["Entries"], strict=True) if result.get("ErrorCode")
             ]
             if not failed:
                 return results

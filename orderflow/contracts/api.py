@@ -18,9 +18,7 @@ TechnicalFailureTarget = Literal["payment", "inventory", "shipping", "notificati
 class OrderItemRequest(Contract):
     sku: Sku
     quantity: int = Field(ge=1, description="Units; bounded by the server's ORDERFLOW_MAX_QUANTITY_PER_LINE.")
-    price: Money | None = Field(
-        default=None, description="Optional; when given it must equal the catalogue price."
-    )
+    price: Money | None = Field(default=None, description="Optional; when given it must equal the catalogue price.")
 
 
 class PlaceOrderRequest(Contract):

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Field
 from orderflow.contracts.base import Contract
 
 # Namespace for outcome ids: uuid5(NAMESPACE, "{cause}:{service}:{outcome}").
-OUTCOME_NAMESPACE = uuid.UUID("6f1c1d8e-3c1a-5b0e-9d4e-6f72646572666c")
+OUTCOME_NAMESPACE = uuid.UUID("7c0f3a52-9d4b-5e1f-8a6c-2b3d4e5f6a7b")
 
 
 def outcome_id(cause: uuid.UUID, service: str, outcome: str) -> uuid.UUID:
@@ -42,8 +42,15 @@ class Event(Contract):
     data: Contract
 
     @classmethod
-    def create(cls, data: Any, *, correlation_id: uuid.UUID, event_id: uuid.UUID | None = None,
-               causation_id: uuid.UUID | None = None, occurred_at: datetime | None = None) -> Self:
+    def create(
+        cls,
+        data: Any,
+        *,
+        correlation_id: uuid.UUID,
+        event_id: uuid.UUID | None = None,
+        causation_id: uuid.UUID | None = None,
+        occurred_at: datetime | None = None,
+    ) -> Self:
         return cls(
             event_id=event_id or uuid.uuid4(),
             event_type=cls.EVENT_TYPE,
@@ -69,8 +76,10 @@ class Event(Contract):
         return orjson.dumps(self.model_dump(mode="json"))
 
     @property
-    def order_id(self) -> str | None:
-        return getattr(self.data, "order_id", None)
+    def order_id(self) -> uuid.UUID | None:
+        """Every saga event is about one order; None only for events that are not."""
+        value = getattr(self.data, "order_id", None)
+        return value if isinstance(value, uuid.UUID) else None
 
 
 EventModel = type[Event]

@@ -192,7 +192,7 @@ def parse_event(detail: Any) -> Event:
     if not isinstance(detail, dict):
         raise InvalidEventError(f"event detail must be a JSON object, got {type(detail).__name__}")
     event_type, version = detail.get("eventType"), detail.get("eventVersion")
-    model = EVENT_TYPES.get((event_type, version)) if isinstance(event_type, str) else None
+    model = EVENT_TYPES.get((event_type, version)) if isinstance(event_type, str) and isinstance(version, int) else None
     if model is None:
         known = sorted(f"{t} v{v}" for t, v in EVENT_TYPES)
         raise UnknownEventVersionError(
@@ -201,7 +201,5 @@ def parse_event(detail: Any) -> Event:
     try:
         return model.model_validate(detail)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5]
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:5])
         raise InvalidEventError(f"invalid {event_type} v{version}: {problems}") from None

@@ -17,4 +17,5 @@ def redelivery_delay(receive_count: int, *, base: float, cap: float, jitter: flo
     delay = min(cap, base * 2 ** min(exponent, 30))
     if jitter:
         delay -= delay * jitter * random.random()
-    return max(0, min(MAX_VISIBILITY_SECONDS, round(delay)))
+    rounded: int = round(delay)
+    return max(0, min(MAX_VISIBILITY_SECONDS, rounded))

@@ -7,7 +7,7 @@ from datetime import timedelta
 from orderflow.errors import OrderflowError
 
 
-class Retry(OrderflowError):  # noqa: N818 - named for what it asks, like arq's Retry
+class Retry(OrderflowError):
     """Raised by a handler to try the message again later, e.g. `raise Retry(after=timedelta(seconds=5))`.
 
     The runtime turns it into ChangeMessageVisibility; it still counts as a receive towards

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -30,7 +30,7 @@ class Received:
 
     @classmethod
     def from_sqs(cls, message: MessageTypeDef, visibility_timeout: int) -> Received:
-        attributes: dict[str, Any] = dict(message.get("Attributes") or {})
+        attributes: dict[str, str] = {str(k): v for k, v in (message.get("Attributes") or {}).items()}
         sent = attributes.get("SentTimestamp")
         received = cls(
             message_id=message["MessageId"],

@@ -19,8 +19,9 @@ class Queue:
     """One queue, as the worker sees it. Deletes and visibility changes from concurrent handlers
     are coalesced into *Batch calls of up to 10 entries."""
 
-    def __init__(self, client: SQSClient, url: str, *, visibility_timeout: int, wait_seconds: int,
-                 linger: float = 0.005) -> None:
+    def __init__(
+        self, client: SQSClient, url: str, *, visibility_timeout: int, wait_seconds: int, linger: float = 0.005
+    ) -> None:
         self._client = client
         self.url = url
         self.visibility_timeout = visibility_timeout
@@ -52,7 +53,7 @@ class Queue:
         await self._deletes.drain()
         await self._visibility.drain()
 
-    async def _delete_batch(self, handles: list[str]) -> Sequence[None | BaseException]:
+    async def _delete_batch(self, handles: list[str]) -> Sequence[BaseException | None]:
         self.calls["DeleteMessageBatch"] += 1
         try:
             response = await self._client.delete_message_batch(
@@ -63,7 +64,7 @@ class Queue:
             raise AwsError(f"DeleteMessageBatch failed: {exc}") from exc
         return _per_entry(len(handles), response.get("Failed", []), "DeleteMessageBatch")
 
-    async def _visibility_batch(self, entries: list[tuple[str, int]]) -> Sequence[None | BaseException]:
+    async def _visibility_batch(self, entries: list[tuple[str, int]]) -> Sequence[BaseException | None]:
         self.calls["ChangeMessageVisibilityBatch"] += 1
         try:
             response = await self._client.change_message_visibility_batch(
@@ -77,8 +78,8 @@ class Queue:
         return _per_entry(len(entries), response.get("Failed", []), "ChangeMessageVisibilityBatch")
 
 
-def _per_entry(count: int, failed: Sequence[object], operation: str) -> list[None | BaseException]:
-    results: list[None | BaseException] = [None] * count
+def _per_entry(count: int, failed: Sequence[object], operation: str) -> list[BaseException | None]:
+    results: list[BaseException | None] = [None] * count
     for entry in failed:
         assert isinstance(entry, dict)
         results[int(entry["Id"])] = AwsError(f"{operation} entry failed: {entry.get('Code')}: {entry.get('Message')}")

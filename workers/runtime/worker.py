@@ -37,8 +37,17 @@ class _Work:
 class Worker:
     """Runs one service against one queue until `stop()`; then drains within the deadline."""
 
-    def __init__(self, service: ServiceDefinition, deps: Any, *, queue: Queue, publisher: EventPublisher,
-                 settings: Settings, metrics: Metrics | None = None, heartbeat: Heartbeat | None = None) -> None:
+    def __init__(
+        self,
+        service: ServiceDefinition,
+        deps: Any,
+        *,
+        queue: Queue,
+        publisher: EventPublisher,
+        settings: Settings,
+        metrics: Metrics | None = None,
+        heartbeat: Heartbeat | None = None,
+    ) -> None:
         self.service = service
         self._deps = deps
         self._queue = queue
@@ -66,11 +75,13 @@ class Worker:
         return self._stopping.is_set()
 
     async def run(self) -> None:
-        receivers = [asyncio.create_task(self._receive_loop(), name=f"receiver-{i}")
-                     for i in range(self._settings.receivers)]
+        receivers = [
+            asyncio.create_task(self._receive_loop(), name=f"receiver-{i}") for i in range(self._settings.receivers)
+        ]
         ticker = asyncio.create_task(self._tick_loop(), name="ticker")
-        log.info("worker_started", queue=self._queue.url, receivers=len(receivers),
-                 maxInFlight=self._settings.max_in_flight)
+        log.info(
+            "worker_started", queue=self._queue.url, receivers=len(receivers), maxInFlight=self._settings.max_in_flight
+        )
         try:
             await self._stopping.wait()
         finally:
@@ -109,8 +120,7 @@ class Worker:
         """Make messages visible again at once, so another worker takes them without waiting."""
         if not messages:
             return
-        results = await asyncio.gather(*(self._queue.change_visibility(m, 0) for m in messages),
-                                       return_exceptions=True)
+        results = await asyncio.gather(*(self._queue.change_visibility(m, 0) for m in messages), return_exceptions=True)
         self.stats["released"] += len(messages)
         failed = [r for r in results if isinstance(r, BaseException)]
         log.info("messages_released", count=len(messages), reason=why, failed=len(failed))
@@ -168,8 +178,10 @@ class Worker:
         try:
             event = decode(message.body)
             structlog.contextvars.bind_contextvars(
-                eventId=str(event.event_id), eventType=event.event_type,
-                correlationId=str(event.correlation_id), orderId=str(event.order_id),
+                eventId=str(event.event_id),
+                eventType=event.event_type,
+                correlationId=str(event.correlation_id),
+                orderId=str(event.order_id),
             )
             handler = self.service.handler_for(event)
             published = await handler(event, self._deps)
@@ -191,14 +203,25 @@ class Worker:
         self.stats[outcome] += 1
         self._metrics.count("MessagesProcessed" if outcome == "handled" else "MessagesFailed")
         self._metrics.observe_ms("HandlerLatency", duration_ms)
-        log.info("message_handled", outcome=outcome, durationMs=round(duration_ms, 2),
-                 receiveCount=message.receive_count, **detail)
+        log.info(
+            "message_handled",
+            outcome=outcome,
+            durationMs=round(duration_ms, 2),
+            receiveCount=message.receive_count,
+            **detail,
+        )
 
     async def _retry_later(self, message: Received, reason: str, after: float | None = None) -> dict[str, Any]:
         settings = self._settings
-        delay = round(after) if after is not None else redelivery_delay(
-            message.receive_count, base=settings.backoff_base_seconds, cap=settings.backoff_max_seconds,
-            jitter=0.2,
+        delay = (
+            round(after)
+            if after is not None
+            else redelivery_delay(
+                message.receive_count,
+                base=settings.backoff_base_seconds,
+                cap=settings.backoff_max_seconds,
+                jitter=0.2,
+            )
         )
         try:
             await self._queue.change_visibility(message, delay)
@@ -224,13 +247,17 @@ class Worker:
         """A handler still running at half its visibility timeout keeps its message hidden."""
         now = time.monotonic()
         timeout = self._queue.visibility_timeout
-        due = [w.message for w in self._in_flight.values()
-               if w.message.started and w.message.visible_until - now < timeout / 2]
+        due = [
+            w.message
+            for w in self._in_flight.values()
+            if w.message.started and w.message.visible_until - now < timeout / 2
+        ]
         for message in due:
             message.visible_until = now + timeout
         if due:
-            results = await asyncio.gather(*(self._queue.change_visibility(m, timeout) for m in due),
-                                           return_exceptions=True)
+            results = await asyncio.gather(
+                *(self._queue.change_visibility(m, timeout) for m in due), return_exceptions=True
+            )
             self.stats["visibility_extended"] += len(due)
             for result in results:
                 if isinstance(result, BaseException):

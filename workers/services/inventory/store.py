@@ -21,6 +21,10 @@ def stock_key(sku: str) -> dict[str, Any]:
     return {"pk": f"SKU#{sku}", "sk": "STOCK"}
 
 
+def stock_item(sku: str, available: int) -> dict[str, Any]:
+    return {**stock_key(sku), "sku": sku, "available": available, "reserved": 0}
+
+
 def reservation_key(order_id: uuid.UUID) -> dict[str, Any]:
     return {"pk": f"ORDER#{order_id}", "sk": "RESERVATION"}
 
@@ -44,10 +48,21 @@ class InventoryStore:
             }
             for sku, quantity in units.items()
         ]
-        reservation = {**reservation_key(order_id), "units": dict(units), "state": "RESERVED",
-                       "reservedAt": int(time.time())}
-        changes.append({"Put": {"TableName": self.table, "Item": to_attrs(reservation),
-                                "ConditionExpression": "attribute_not_exists(pk)"}})
+        reservation = {
+            **reservation_key(order_id),
+            "units": dict(units),
+            "state": "RESERVED",
+            "reservedAt": int(time.time()),
+        }
+        changes.append(
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": to_attrs(reservation),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        )
         return changes
 
     def release(self, order_id: uuid.UUID, units: Mapping[str, int]) -> list[TransactWriteItemTypeDef]:
@@ -63,18 +78,20 @@ class InventoryStore:
             }
             for sku, quantity in units.items()
         ]
-        changes.append({
-            "Update": {
-                "TableName": self.table,
-                "Key": to_attrs(reservation_key(order_id)),
-                "UpdateExpression": "SET #state = :released, releasedAt = :now",
-                "ConditionExpression": "#state = :reserved",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": to_attrs(
-                    {":released": "RELEASED", ":reserved": "RESERVED", ":now": int(time.time())}
-                ),
+        changes.append(
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": to_attrs(reservation_key(order_id)),
+                    "UpdateExpression": "SET #state = :released, releasedAt = :now",
+                    "ConditionExpression": "#state = :reserved",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": to_attrs(
+                        {":released": "RELEASED", ":reserved": "RESERVED", ":now": int(time.time())}
+                    ),
+                }
             }
-        })
+        )
         return changes
 
     async def reservation(self, order_id: uuid.UUID) -> dict[str, Any] | None:
@@ -102,9 +119,8 @@ class InventoryStore:
 
     async def put_stock(self, sku: str, available: int) -> None:
         """Set a SKU's stock (seeding and tests)."""
-        item = {**stock_key(sku), "sku": sku, "available": available, "reserved": 0}
         try:
-            await self._client.put_item(TableName=self.table, Item=to_attrs(item))
+            await self._client.put_item(TableName=self.table, Item=to_attrs(stock_item(sku, available)))
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"writing stock failed: {exc}") from exc
 

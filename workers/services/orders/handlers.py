@@ -19,15 +19,18 @@ class OrdersDeps:
 
 
 async def project(event: Event, deps: OrdersDeps) -> Outcome:
+    order_id = event.order_id
+    if order_id is None:
+        raise TechnicalError(f"{event.event_type} carries no order id")
     for _ in range(_ATTEMPTS):
-        order = await deps.store.order(event.order_id)
+        order = await deps.store.order(order_id)
         if order is None:
             # The API stores the order before its first event exists, so this is not a race
             # we expect; let retries and then the DLQ surface it.
             raise TechnicalError(f"order {event.order_id} not found")
         current = projection.OrderState(order["status"], order.get("reason"))
         try:
-            await deps.store.apply(order, event, projection.apply(current, event.event_type))
+            await deps.store.apply(order_id, order, event, projection.apply(current, event.event_type))
         except AlreadyApplied:
             return []
         except ConcurrentUpdate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +18,11 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 
-class AlreadyApplied(Exception):  # noqa: N818 - a signal, not a failure
+class AlreadyApplied(Exception):
     """The event is already on the order's timeline."""
 
 
-class ConcurrentUpdate(Exception):  # noqa: N818 - a signal, not a failure
+class ConcurrentUpdate(Exception):
     """Another event changed the order between our read and our write."""
 
 
@@ -39,11 +40,11 @@ class OrdersStore:
             raise AwsError(f"reading order {order_id} failed: {exc}") from exc
         return from_attrs(response["Item"]) if "Item" in response else None
 
-    async def apply(self, order: dict[str, Any], event: Event, state: OrderState) -> None:
+    async def apply(self, order_id: uuid.UUID, order: dict[str, Any], event: Event, state: OrderState) -> None:
         """Add `event` to the timeline and set `state`, guarded by the order's version."""
         now = datetime.now(UTC).isoformat()
         entry = {
-            **timeline_key(event.order_id, event.event_id),
+            **timeline_key(order_id, event.event_id),
             "eventType": event.event_type,
             "source": event.source,
             "occurredAt": event.occurred_at.isoformat(),
@@ -55,14 +56,27 @@ class OrdersStore:
             update += ", reason = :reason"
             values[":reason"] = state.reason
         try:
-            await self._client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.table, "Item": to_attrs(entry),
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Update": {"TableName": self.table, "Key": to_attrs(order_key(event.order_id)),
-                            "UpdateExpression": update, "ConditionExpression": "version = :v",
+            await self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": to_attrs(entry),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": to_attrs(order_key(order_id)),
+                            "UpdateExpression": update,
+                            "ConditionExpression": "version = :v",
                             "ExpressionAttributeNames": {"#status": "status"},
-                            "ExpressionAttributeValues": to_attrs(values)}},
-            ])
+                            "ExpressionAttributeValues": to_attrs(values),
+                        }
+                    },
+                ]
+            )
         except ClientError as exc:
             codes = cancellation_codes(exc)
             if codes and codes[0] == "ConditionalCheckFailed":

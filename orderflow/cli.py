@@ -1,0 +1,287 @@
+"""The `orderflow` command: run the API or a worker, run the platform locally, and operate it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import orjson
+import typer
+from pydantic import ValidationError
+
+from orderflow.errors import OrderflowError
+from orderflow.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, pretty_exceptions_show_locals=False)
+orders_app = typer.Typer(no_args_is_help=True, help="Place and look up orders through the API.")
+schemas_app = typer.Typer(no_args_is_help=True, help="JSON Schemas of the events and the API.")
+simulate_app = typer.Typer(no_args_is_help=True, help="Local-mode simulation levers.")
+app.add_typer(orders_app, name="orders")
+app.add_typer(schemas_app, name="schemas")
+app.add_typer(simulate_app, name="simulate")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except (ValidationError, OrderflowError) as exc:
+        typer.echo(f"orderflow: invalid configuration:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def endpoint_url(option: str | None) -> str | None:
+    """--endpoint-url, else AWS_ENDPOINT_URL, else a running `orderflow dev`, else real AWS."""
+    from orderflow.local.emulator import LOCAL_CREDENTIALS
+    from orderflow.local.state import read_state
+
+    url = option or os.environ.get("AWS_ENDPOINT_URL")
+    if url is None and (state := read_state()) is not None:
+        url = state["emulatorUrl"]
+    if url is not None:
+        for key, value in LOCAL_CREDENTIALS.items():
+            os.environ.setdefault(key, value)
+    return url
+
+
+def api_url(option: str | None) -> str:
+    from orderflow.local.state import read_state
+
+    if option or os.environ.get("ORDERFLOW_API_URL"):
+        return (option or os.environ["ORDERFLOW_API_URL"]).rstrip("/")
+    state = read_state()
+    return str(state["apiUrl"]) if state else "http://127.0.0.1:8080"
+
+
+EndpointOption = Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint (an emulator).")]
+ApiOption = Annotated[str | None, typer.Option("--api-url", help="Order API base URL.")]
+
+
+# -- processes --------------------------------------------------------------------------------
+
+
+@app.command()
+def api() -> None:
+    """Run the order API (uvicorn)."""
+    import uvicorn
+
+    from api.app import create_app
+    from orderflow.observability import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings, service="api")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        access_log=False,
+        log_config=None,
+        timeout_graceful_shutdown=int(settings.shutdown_deadline_seconds),
+    )
+
+
+@app.command()
+def worker(service: Annotated[str, typer.Argument(help="inventory, payment, shipping, notification, orders")]) -> None:
+    """Run one service's queue consumer until SIGTERM (then drain and exit 0)."""
+    from orderflow.observability import configure_logging
+    from workers.bootstrap import run_worker
+
+    settings = load_settings()
+    settings.topology.service(service)
+    configure_logging(settings, service=service)
+    asyncio.run(run_worker(service, settings))
+
+
+@app.command()
+def health(
+    service: str,
+    max_age: Annotated[float | None, typer.Option(help="Seconds; default ORDERFLOW_HEARTBEAT_MAX_AGE_SECONDS.")] = None,
+) -> None:
+    """Exit 0 if the worker's heartbeat is fresh, 1 if stale or missing (container health check)."""
+    from workers.runtime.heartbeat import heartbeat_age
+
+    settings = load_settings()
+    age = heartbeat_age(settings.heartbeat_file(service))
+    limit = max_age or settings.heartbeat_max_age_seconds
+    if age is None or age > limit:
+        typer.echo(f"{service}: unhealthy (heartbeat {'missing' if age is None else f'{age:.0f} s old'})", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{service}: healthy (heartbeat {age:.1f} s old)")
+
+
+@app.command()
+def dev(
+    emulator_port: Annotated[int, typer.Option(help="Port of the local AWS emulator.")] = 4566,
+    api_port: Annotated[int, typer.Option(help="Port of the order API.")] = 8080,
+    endpoint: EndpointOption = None,
+    services: Annotated[str | None, typer.Option(help="Comma-separated subset of workers to run.")] = None,
+) -> None:
+    """Run the whole platform locally: emulator, provisioning, catalogue, API and every worker."""
+    from orderflow.local.dev import DevOptions, run_dev
+    from orderflow.observability import configure_logging
+
+    settings = load_settings(local_mode=True)
+    configure_logging(settings, service="dev")
+    chosen = tuple(s.strip() for s in services.split(",")) if services else ()
+    for name in chosen:
+        settings.topology.service(name)
+    try:
+        code = run_dev(
+            settings, DevOptions(emulator_port=emulator_port, api_port=api_port, endpoint_url=endpoint, services=chosen)
+        )
+    except RuntimeError as exc:
+        typer.echo(f"orderflow dev: {exc}", err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+# -- provisioning -----------------------------------------------------------------------------
+
+
+@app.command("provision")
+def provision_command(
+    endpoint: EndpointOption = None, with_seed: Annotated[bool, typer.Option("--seed/--no-seed")] = True
+) -> None:
+    """Create the bus, rules, queues, DLQs and tables from topology.yaml (an emulator, not AWS)."""
+    from orderflow.local.provision import provision
+    from orderflow.local.seed import seed
+
+    url = endpoint_url(endpoint)
+    if url is None:
+        typer.echo(
+            "orderflow provision targets an emulator: pass --endpoint-url or set AWS_ENDPOINT_URL "
+            "(in AWS, use terraform/)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    settings = load_settings(local_mode=True)
+    done = provision(settings, endpoint_url=url)
+    typer.echo(f"bus {done.bus}; {len(done.tables)} tables; {len(done.queues)} queues + DLQs; {len(done.rules)} rules")
+    if with_seed:
+        typer.echo(f"seeded {seed(settings, endpoint_url=url)} products")
+
+
+@app.command("seed")
+def seed_command(endpoint: EndpointOption = None) -> None:
+    """Write the demo catalogue and stock."""
+    from orderflow.local.seed import seed
+
+    settings = load_settings()
+    typer.echo(f"seeded {seed(settings, endpoint_url=endpoint_url(endpoint))} products")
+
+
+# -- orders -----------------------------------------------------------------------------------
+
+
+@orders_app.command("submit")
+def orders_submit(
+    body: Annotated[str | None, typer.Option("--json", help="Request body (JSON); '-' reads stdin.")] = None,
+    item: Annotated[list[str] | None, typer.Option("--item", help="SKU:QUANTITY, repeatable.")] = None,
+    email: Annotated[str, typer.Option(help="customerEmail")] = "student@example.com",
+    currency: str = "USD",
+    idempotency_key: Annotated[str | None, typer.Option(help="Idempotency-Key header")] = None,
+    wait: Annotated[bool, typer.Option(help="Wait for a terminal or given status.")] = False,
+    url: ApiOption = None,
+) -> None:
+    """Place an order (default: the seed article's laptop and two mice)."""
+    if body == "-":
+        body = sys.stdin.read()
+    if body:
+        payload = orjson.loads(body)
+    else:
+        lines = item or ["LAPTOP-001:1", "MOUSE-002:2"]
+        payload = {
+            "customerEmail": email,
+            "currency": currency,
+            "items": [{"sku": s, "quantity": int(q)} for s, q in (line.split(":", 1) for line in lines)],
+        }
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    response = httpx.post(f"{api_url(url)}/orders", json=payload, headers=headers, timeout=10)
+    typer.echo(orjson.dumps(response.json(), option=orjson.OPT_INDENT_2).decode())
+    if response.status_code >= 400:
+        raise typer.Exit(1)
+    if wait:
+        _wait_for(api_url(url), response.json()["orderId"], None, 60)
+
+
+@orders_app.command("get")
+def orders_get(
+    order_id: str,
+    wait_for: Annotated[
+        str | None, typer.Option("--wait-for", help="Poll until this status (or any terminal).")
+    ] = None,
+    timeout: float = 60,
+    url: ApiOption = None,
+) -> None:
+    """Show an order's status and timeline."""
+    if wait_for:
+        _wait_for(api_url(url), order_id, wait_for, timeout)
+        return
+    response = httpx.get(f"{api_url(url)}/orders/{order_id}", timeout=10)
+    typer.echo(orjson.dumps(response.json(), option=orjson.OPT_INDENT_2).decode())
+    if response.status_code >= 400:
+        raise typer.Exit(1)
+
+
+def _wait_for(base: str, order_id: str, status: str | None, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    view: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        view = httpx.get(f"{base}/orders/{order_id}", timeout=10).json()
+        if view.get("status") == status or (status is None and view.get("status") in ("SHIPPED", "CANCELLED")):
+            break
+        time.sleep(0.2)
+    typer.echo(orjson.dumps(view, option=orjson.OPT_INDENT_2).decode())
+    if status and view.get("status") != status:
+        raise typer.Exit(1)
+
+
+# -- schemas, simulation ----------------------------------------------------------------------
+
+
+@schemas_app.command("export")
+def schemas_export(directory: Annotated[Path | None, typer.Option("--dir")] = None) -> None:
+    """Write every schema to schemas/ (commit the result)."""
+    from orderflow.contracts import schemas
+
+    written = schemas.export(directory or schemas.DEFAULT_DIR)
+    typer.echo(f"wrote {len(written)} schemas to {directory or schemas.DEFAULT_DIR}")
+
+
+@schemas_app.command("check")
+def schemas_check(directory: Annotated[Path | None, typer.Option("--dir")] = None) -> None:
+    """Fail if the checked-in schemas differ from the models."""
+    from orderflow.contracts import schemas
+
+    problems = schemas.differences(directory or schemas.DEFAULT_DIR)
+    for line in problems:
+        typer.echo(line, err=True)
+    if problems:
+        typer.echo("run `make schemas` and commit the result", err=True)
+        raise typer.Exit(1)
+    typer.echo("schemas are up to date")
+
+
+@simulate_app.command("heal")
+def simulate_heal(
+    service: str,
+    order: Annotated[str | None, typer.Option(help="Heal one order; default: every order.")] = None,
+    endpoint: EndpointOption = None,
+) -> None:
+    """Turn off a simulated technical failure (then redrive the service's DLQ)."""
+    import uuid
+
+    from orderflow.local.operations import heal
+
+    settings = load_settings(local_mode=True)
+    settings.topology.service(service)
+    heal(settings, service, uuid.UUID(order) if order else None, endpoint_url=endpoint_url(endpoint))
+    typer.echo(f"{service}: simulated failure healed for {order or 'every order'}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Local mode: the emulator, provisioning from the topology file, the demo catalogue, the supervisor."""

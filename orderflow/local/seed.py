@@ -1,0 +1,37 @@
+"""The demo catalogue: the seed article's products, with prices and stock."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import boto3
+
+from orderflow.aws.dynamo import to_attrs
+from orderflow.settings import Settings
+from workers.services.inventory.store import stock_item
+
+# sku -> (name, price in USD, units in stock)
+CATALOGUE: dict[str, tuple[str, Decimal, int]] = {
+    "LAPTOP-001": ("Laptop 14-inch", Decimal(850), 100),
+    "MOUSE-002": ("Wireless mouse", Decimal(25), 500),
+    "KEYBOARD-003": ("Mechanical keyboard", Decimal(75), 200),
+    "MONITOR-004": ("27-inch monitor", Decimal(300), 50),
+    "HEADSET-005": ("USB headset", Decimal("59.99"), 150),
+}
+
+
+def product_item(sku: str, name: str, price: Decimal, currency: str = "USD") -> dict[str, Any]:
+    return {"pk": f"SKU#{sku}", "sk": "PRODUCT", "sku": sku, "name": name, "price": price, "currency": currency}
+
+
+def seed(
+    settings: Settings, *, endpoint_url: str | None = None, catalogue: dict[str, tuple[str, Decimal, int]] | None = None
+) -> int:
+    """Write products and stock; returns how many SKUs were written."""
+    dynamodb = boto3.session.Session(region_name=settings.region).client("dynamodb", endpoint_url=endpoint_url)
+    products = catalogue or CATALOGUE
+    for sku, (name, price, units) in products.items():
+        dynamodb.put_item(TableName=settings.table_name("catalogue"), Item=to_attrs(product_item(sku, name, price)))
+        dynamodb.put_item(TableName=settings.table_name("inventory"), Item=to_attrs(stock_item(sku, units)))
+    return len(products)
