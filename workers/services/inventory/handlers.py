@@ -45,13 +45,16 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
         )
         try:
             return await deps.processed.commit(event.event_id, deps.store.reserve(order.order_id, units), [reserved])
-        except TransactionRejected:
-            pass  # some line is short: decide which below
+        except TransactionRejected as rejected:
+            codes = rejected.codes  # some line is short, or the reservation exists: decide below
+    else:
+        codes = []
     available = await deps.store.available(units)
     short = rules.shortages(units, {} if forced_short else available)
     if not short:
-        # Stock came back between the failed transaction and the read (a release): try again.
-        raise Retry("stock changed while reserving", after=0)
+        # Stock came back between the failed transaction and the read (a release), or a
+        # concurrent delivery of this event is mid-commit: try again shortly.
+        raise Retry(f"reservation rejected ({codes}) but no line is short now", after=1)
     failed = InventoryReservationFailed.caused_by(
         event,
         InventoryReservationFailedData(order_id=order.order_id, customer_email=order.customer_email, shortages=short),
