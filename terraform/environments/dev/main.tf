@@ -1,0 +1,176 @@
+# The dev environment: every module composed, driven by topology.yaml. Adding a service to the
+# topology adds its queue, rules, worker, scaling, alarms and dashboard row here with no HCL edit.
+
+locals {
+  tags = merge(var.tags, {
+    Project     = "orderflow"
+    Environment = var.environment
+    ManagedBy   = "terraform"
+  })
+
+  image = "${module.platform.repository_url}:${var.image_tag}"
+
+  # What every container is told (docs/runtime-contract.md); the image carries the topology file.
+  container_environment = {
+    AWS_REGION                = var.region
+    ORDERFLOW_RESOURCE_PREFIX = var.resource_prefix
+    ORDERFLOW_BUS_NAME        = module.event_bus.bus_name
+    ORDERFLOW_TOPOLOGY_PATH   = "/app/topology.yaml"
+    ORDERFLOW_LOG_FORMAT      = "json"
+  }
+
+  services = module.topology.services
+}
+
+module "topology" {
+  source = "../../modules/topology"
+
+  topology_path   = coalesce(var.topology_path, "${path.root}/../../../topology.yaml")
+  resource_prefix = var.resource_prefix
+}
+
+module "platform" {
+  source = "../../modules/platform"
+
+  name = var.resource_prefix
+  tags = local.tags
+}
+
+module "network" {
+  source = "../../modules/network"
+
+  name                        = var.resource_prefix
+  create_vpc                  = var.create_vpc
+  availability_zones          = var.availability_zones
+  existing_vpc_id             = var.existing_vpc_id
+  existing_private_subnet_ids = var.existing_private_subnet_ids
+  existing_public_subnet_ids  = var.existing_public_subnet_ids
+  logs_kms_key_arn            = module.platform.kms_key_arn
+  tags                        = local.tags
+}
+
+module "event_bus" {
+  source = "../../modules/event-bus"
+
+  # The topology names the bus; the prefix keeps environments in one account apart.
+  name = "${var.resource_prefix}-${module.topology.bus_name}"
+  tags = local.tags
+}
+
+module "tables" {
+  source = "../../modules/tables"
+
+  tables              = module.topology.tables
+  deletion_protection = var.deletion_protection
+  tags                = local.tags
+}
+
+module "observability" {
+  source = "../../modules/observability"
+
+  name         = var.resource_prefix
+  cluster_name = module.platform.cluster_name
+  services = {
+    for name, s in local.services : name => {
+      queue_name       = s.queue_name
+      dlq_name         = s.dlq_name
+      ecs_service_name = "${var.resource_prefix}-${name}"
+    }
+  }
+  api = {
+    load_balancer_arn_suffix = module.order_api.load_balancer_arn_suffix
+    target_group_arn_suffix  = module.order_api.target_group_arn_suffix
+  }
+  ops_email_addresses = var.ops_email_addresses
+  tags                = local.tags
+}
+
+module "service_queue" {
+  source   = "../../modules/service-queue"
+  for_each = local.services
+
+  service         = each.key
+  description     = each.value.description
+  queue_name      = each.value.queue_name
+  dlq_name        = each.value.dlq_name
+  queue           = each.value.queue
+  delivery        = each.value.delivery
+  rules           = each.value.rules
+  bus_name        = module.event_bus.bus_name
+  kms_key_arn     = module.event_bus.kms_key_arn
+  alarm_topic_arn = module.observability.ops_topic_arn
+  tags            = local.tags
+}
+
+module "worker_service" {
+  source   = "../../modules/worker-service"
+  for_each = local.services
+
+  service               = each.key
+  name_prefix           = var.resource_prefix
+  image                 = local.image
+  cpu                   = lookup(var.worker_size, each.key, var.worker_size["default"]).cpu
+  memory                = lookup(var.worker_size, each.key, var.worker_size["default"]).memory
+  environment           = local.container_environment
+  cluster_name          = module.platform.cluster_name
+  cluster_arn           = module.platform.cluster_arn
+  vpc_id                = module.network.vpc_id
+  subnet_ids            = module.network.private_subnet_ids
+  queue_arn             = module.service_queue[each.key].queue_arn
+  queue_name            = module.service_queue[each.key].queue_name
+  messaging_kms_key_arn = module.event_bus.kms_key_arn
+  bus_arn               = module.event_bus.bus_arn
+  tables_written        = { for t in each.value.tables_written : t => module.tables.table_arns[t] }
+  tables_read           = { for t in each.value.tables_read : t => module.tables.table_arns[t] }
+  data_kms_key_arn      = module.tables.kms_key_arn
+  logs_kms_key_arn      = module.platform.kms_key_arn
+  scaling               = each.value.scaling
+  tags                  = local.tags
+}
+
+module "order_api" {
+  source = "../../modules/order-api"
+
+  name_prefix         = var.resource_prefix
+  image               = local.image
+  environment         = local.container_environment
+  cluster_name        = module.platform.cluster_name
+  cluster_arn         = module.platform.cluster_arn
+  vpc_id              = module.network.vpc_id
+  public_subnet_ids   = module.network.public_subnet_ids
+  private_subnet_ids  = module.network.private_subnet_ids
+  certificate_arn     = var.certificate_arn
+  enable_waf          = var.enable_waf
+  deletion_protection = var.deletion_protection
+  bus_arn             = module.event_bus.bus_arn
+  tables_written      = { for t in module.topology.api.tables_written : t => module.tables.table_arns[t] }
+  tables_read         = { for t in module.topology.api.tables_read : t => module.tables.table_arns[t] }
+  data_kms_key_arn    = module.tables.kms_key_arn
+  logs_kms_key_arn    = module.platform.kms_key_arn
+  min_tasks           = module.topology.api.scaling.min_tasks
+  max_tasks           = module.topology.api.scaling.max_tasks
+  tags                = local.tags
+}
+
+module "github_oidc" {
+  source = "../../modules/github-oidc"
+
+  name                 = var.resource_prefix
+  repository           = var.github_repository
+  deploy_environment   = var.environment
+  create_oidc_provider = var.create_github_oidc_provider
+  ecr_repository_arn   = module.platform.repository_arn
+  cluster_arn          = module.platform.cluster_arn
+  ecs_service_arns     = concat([module.order_api.service_arn], [for w in module.worker_service : w.service_arn])
+  task_definition_families = concat(
+    [module.order_api.task_definition_family],
+    [for w in module.worker_service : w.task_definition_family],
+  )
+  pass_role_arns = concat(
+    [module.order_api.task_role_arn, module.order_api.execution_role_arn],
+    flatten([for w in module.worker_service : [w.task_role_arn, w.execution_role_arn]]),
+  )
+  terraform_policy_arns      = var.terraform_role_policy_arns
+  terraform_state_bucket_arn = var.terraform_state_bucket == null ? null : "arn:aws:s3:::${var.terraform_state_bucket}"
+  tags                       = local.tags
+}

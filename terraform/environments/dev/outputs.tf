@@ -1,0 +1,47 @@
+output "api_url" {
+  description = "HTTPS URL of the order API's load balancer."
+  value       = module.order_api.url
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard generated from the topology."
+  value       = module.observability.dashboard_url
+}
+
+output "ops_topic_arn" {
+  description = "SNS topic every alarm notifies (subscribe your pager here)."
+  value       = module.observability.ops_topic_arn
+}
+
+output "ecr_repository_url" {
+  description = "Where the deploy workflow pushes the image (repository variable ECR_REPOSITORY)."
+  value       = module.platform.repository_url
+}
+
+output "cluster_name" {
+  description = "ECS cluster (repository variable ECS_CLUSTER)."
+  value       = module.platform.cluster_name
+}
+
+output "deploy_role_arn" {
+  description = "Role for the deploy workflow (repository variable AWS_DEPLOY_ROLE_ARN)."
+  value       = module.github_oidc.deploy_role_arn
+}
+
+output "terraform_role_arn" {
+  description = "Role for the terraform workflow (repository variable AWS_TERRAFORM_ROLE_ARN), when created."
+  value       = module.github_oidc.terraform_role_arn
+}
+
+output "ecs_services" {
+  description = "What the deploy workflow rolls: container name, ECS service and task definition family per component."
+  value = merge(
+    { api = { container = "api", service = module.order_api.service_name, family = module.order_api.task_definition_family } },
+    { for name, w in module.worker_service : name => { container = w.container_name, service = w.service_name, family = w.task_definition_family } },
+  )
+}
+
+output "queues" {
+  description = "Queue and DLQ URLs per service (for runbooks: inspect, redrive)."
+  value       = { for name, q in module.service_queue : name => { queue = q.queue_url, dlq = q.dlq_url } }
+}

@@ -1,0 +1,127 @@
+variable "region" {
+  description = "AWS region of the environment."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "environment" {
+  description = "Environment name (tags, GitHub environment of the deploy jobs)."
+  type        = string
+  default     = "dev"
+}
+
+variable "resource_prefix" {
+  description = "ORDERFLOW_RESOURCE_PREFIX: prefix of every queue, rule, table and service name."
+  type        = string
+  default     = "orderflow-dev"
+}
+
+variable "topology_path" {
+  description = "The topology file Terraform is driven from (the repository's topology.yaml)."
+  type        = string
+  default     = null
+}
+
+variable "image_tag" {
+  description = "Image tag the task definitions are created with; deploys register newer revisions (commit SHAs)."
+  type        = string
+  default     = "bootstrap"
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate ARN for the API's HTTPS listener."
+  type        = string
+}
+
+variable "enable_waf" {
+  description = "Attach a WAF web ACL with a per-IP rate limit to the API's load balancer."
+  type        = bool
+  default     = true
+}
+
+variable "deletion_protection" {
+  description = "Deletion protection on the ALB and the tables."
+  type        = bool
+  default     = true
+}
+
+variable "availability_zones" {
+  description = "AZs of the created VPC."
+  type        = list(string)
+  default     = ["us-east-1a", "us-east-1b"]
+}
+
+variable "create_vpc" {
+  description = "Create a VPC with VPC endpoints (true) or use the existing ids below (false)."
+  type        = bool
+  default     = true
+}
+
+variable "existing_vpc_id" {
+  description = "Existing VPC id (create_vpc = false)."
+  type        = string
+  default     = null
+}
+
+variable "existing_private_subnet_ids" {
+  description = "Existing private subnet ids for tasks (create_vpc = false)."
+  type        = list(string)
+  default     = []
+}
+
+variable "existing_public_subnet_ids" {
+  description = "Existing public subnet ids for the ALB (create_vpc = false)."
+  type        = list(string)
+  default     = []
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose workflows may deploy and run Terraform."
+  type        = string
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider (false when it already exists)."
+  type        = bool
+  default     = true
+}
+
+variable "terraform_role_policy_arns" {
+  description = "Managed policies for the GitHub Terraform role; empty creates no Terraform role."
+  type        = list(string)
+  default     = []
+}
+
+variable "terraform_state_bucket" {
+  description = "Name of the state bucket (the GitHub Terraform role may use it)."
+  type        = string
+  default     = null
+}
+
+variable "ops_email_addresses" {
+  description = "Who gets alarm emails."
+  type        = list(string)
+  default     = []
+}
+
+variable "worker_size" {
+  description = "Fargate CPU units and memory (MiB) per worker, keyed by service; services not listed get the default entry."
+  type = map(object({
+    cpu    = number
+    memory = number
+  }))
+  default = {
+    default = { cpu = 256, memory = 512 }
+  }
+
+  validation {
+    condition     = contains(keys(var.worker_size), "default")
+    error_message = "worker_size needs a \"default\" entry."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}

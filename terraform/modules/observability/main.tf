@@ -1,0 +1,158 @@
+# The ops SNS topic every alarm notifies, the dashboard generated from the topology, and the
+# API's own alarm. Per-queue alarms live with each queue (service-queue module).
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+}
+
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
+  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; service principals are bound by aws:SourceAccount
+  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+
+  # CloudWatch alarms publish to an encrypted topic only if the key lets them.
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_kms_key" "this" {
+  description             = "orderflow ${var.name}: ops alarm topic"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms.json
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  name          = "alias/${var.name}-ops"
+  target_key_id = aws_kms_key.this.key_id
+}
+
+resource "aws_sns_topic" "ops" {
+  name              = "${var.name}-ops"
+  display_name      = "orderflow ${var.name} alarms"
+  kms_master_key_id = aws_kms_key.this.arn
+  tags              = var.tags
+}
+
+data "aws_iam_policy_document" "ops" {
+  statement {
+    sid       = "CloudWatchAlarmsFromThisAccount"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.ops.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "ops" {
+  arn    = aws_sns_topic.ops.arn
+  policy = data.aws_iam_policy_document.ops.json
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.ops_email_addresses)
+
+  topic_arn = aws_sns_topic.ops.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+module "dashboard" {
+  source = "../dashboard"
+
+  region       = local.region
+  cluster_name = var.cluster_name
+  services     = var.services
+  api          = var.api
+}
+
+resource "aws_cloudwatch_dashboard" "this" {
+  dashboard_name = var.name
+  dashboard_body = module.dashboard.body
+}
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name          = "${var.name}-api-5xx"
+  alarm_description   = "The order API answered more than ${var.api_5xx_alarm_threshold} 5xx per minute (targets or the ALB itself)."
+  comparison_operator = "GreaterThanThreshold"
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = var.api_5xx_alarm_threshold
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.ops.arn]
+  ok_actions          = [aws_sns_topic.ops.arn]
+  tags                = var.tags
+
+  metric_query {
+    id          = "target"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_Target_5XX_Count"
+      dimensions  = { LoadBalancer = var.api.load_balancer_arn_suffix, TargetGroup = var.api.target_group_arn_suffix }
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+
+  metric_query {
+    id          = "elb"
+    return_data = false
+
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_ELB_5XX_Count"
+      dimensions  = { LoadBalancer = var.api.load_balancer_arn_suffix }
+      stat        = "Sum"
+      period      = 60
+    }
+  }
+
+  metric_query {
+    id          = "total"
+    label       = "API 5xx per minute"
+    expression  = "FILL(target, 0) + FILL(elb, 0)"
+    return_data = true
+  }
+}

@@ -1,0 +1,50 @@
+variable "name" {
+  description = "Name of the dashboard and prefix of the ops topic and alarms."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "ECS cluster name (Container Insights task counts)."
+  type        = string
+}
+
+variable "services" {
+  description = "Queue consumers keyed by service name: their queue, DLQ and ECS service names."
+  type = map(object({
+    queue_name       = string
+    dlq_name         = string
+    ecs_service_name = string
+  }))
+}
+
+variable "api" {
+  description = "The order API's load balancer and target group ARN suffixes."
+  type = object({
+    load_balancer_arn_suffix = string
+    target_group_arn_suffix  = string
+  })
+}
+
+variable "api_5xx_alarm_threshold" {
+  description = "Alarm when the API answers more 5xx than this per minute, for 3 of 5 minutes."
+  type        = number
+  default     = 5
+}
+
+variable "ops_email_addresses" {
+  description = "Email addresses subscribed to the ops topic (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "Waiting period before the ops topic KMS key is deleted after destroy."
+  type        = number
+  default     = 30
+}
+
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
+}
