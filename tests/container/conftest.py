@@ -8,7 +8,9 @@ The test module skips before any fixture runs when there is no Docker engine.
 
 from __future__ import annotations
 
+import gc
 import os
+import warnings
 from collections.abc import Iterator
 
 import docker
@@ -28,6 +30,17 @@ from tests.container.support import (
     container_logs,
     wait_for_http,
 )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_leaked_sockets() -> Iterator[None]:
+    """Set up first, torn down last: after every container and network is gone, let the
+    garbage collector close the sockets docker-py left open, with their ResourceWarnings
+    silenced (outside a test they would surface as errors at the end of the session)."""
+    yield
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -45,10 +45,13 @@ if not DOCKER_ENGINE and os.environ.get("ORDERFLOW_REQUIRE_DOCKER"):
 # skipped), so running only this suite exits 0 instead of pytest's "no tests collected".
 # The timeout: building the image (when CI has not built it already) and starting the stack
 # are paid by the first test; the project-wide 120 s per-test timeout is too short for that.
+# ResourceWarning: docker-py and testcontainers leave some sockets to the garbage collector;
+# what this suite must clean up is containers and networks, which testcontainers removes.
 pytestmark = [
     pytest.mark.container,
     pytest.mark.skipif(not DOCKER_ENGINE, reason="no Docker engine"),
     pytest.mark.timeout(900),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
 ]
 
 ORDER = {
