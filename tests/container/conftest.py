@@ -80,8 +80,11 @@ def emulator(network: Network) -> Iterator[DockerContainer]:
 
 
 def orderflow_container(image: str, network: Network, *command: str) -> DockerContainer:
-    """A container of the image under test; `command` follows ENTRYPOINT ["orderflow"]."""
-    container = DockerContainer(image).with_network(network).with_command(list(command))
+    """A container of the image under test; `command` follows ENTRYPOINT ["orderflow"], and
+    none at all runs the image's default CMD."""
+    container = DockerContainer(image).with_network(network)
+    if command:
+        container.with_command(list(command))
     for key, value in AWS_ENV.items():
         container.with_env(key, value)
     return container
@@ -106,7 +109,7 @@ def provisioned(orderflow_image: str, network: Network, emulator: DockerContaine
 @pytest.fixture(scope="session")
 def api(orderflow_image: str, network: Network, provisioned: None) -> Iterator[DockerContainer]:
     """The image's default command (`orderflow api`), ready once /readyz reaches the emulator."""
-    container = orderflow_container(orderflow_image, network, "api").with_exposed_ports(API_PORT)
+    container = orderflow_container(orderflow_image, network).with_exposed_ports(API_PORT)
     with container:
         wait_for_http(f"{base_url(container, API_PORT)}/readyz", timeout=60, container=container)
         yield container
