@@ -21,8 +21,3 @@ image:  ## docker build -t orderflow:dev . (needs a Docker engine)
 # ORDERFLOW_TEST_IMAGE to reuse an image you built with `make image`.
 test-container: $(STAMP)  ## the testcontainers suite (image, emulator, API and workers)
 	$(BIN)/python -m pytest tests/container -m container -p no:cacheprovider $(PYTEST_ARGS)
-
-# `make test` (and so .ci/run) runs check-infra; hang the Dockerfile and workflow checks on it
-# so they run there too without editing the Makefile. A prerequisite-only rule: check-infra's
-# recipe stays in the Terraform fragment.
-check-infra: check-container
