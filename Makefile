@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test test-py lint typecheck schemas clean
+.PHONY: help venv dev test test-py lint typecheck check-infra schemas clean
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,6 +34,8 @@ lint: $(STAMP)  ## ruff lint and format check
 
 typecheck: $(STAMP)  ## mypy --strict on the packages
 	$(BIN)/mypy
+
+check-infra: check-infra-terraform check-container  ## Terraform fmt/test, checkov on terraform/, Dockerfile, workflows
 
 schemas: $(STAMP)  ## regenerate the checked-in JSON Schemas
 	$(BIN)/orderflow schemas export

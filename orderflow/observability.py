@@ -48,6 +48,7 @@ class Metrics:
     """
 
     NAMESPACE = "Orderflow"
+    MAX_VALUES = 100
 
     def __init__(self, service: str) -> None:
         self.service = service
@@ -58,7 +59,10 @@ class Metrics:
         self.counts[name] += value
 
     def observe_ms(self, name: str, value: float) -> None:
-        self._latencies.setdefault(name, []).append(value)
+        values = self._latencies.setdefault(name, [])
+        values.append(value)
+        if len(values) >= self.MAX_VALUES:
+            self.flush()  # EMF takes at most 100 values per metric: flush rather than drop
 
     def emf_record(self) -> dict[str, Any] | None:
         """The pending aggregate as an EMF document, or None when nothing happened."""
@@ -69,7 +73,7 @@ class Metrics:
         for name, values in self._latencies.items():
             metrics.append({"Name": name, "Unit": "Milliseconds"})
             # EMF accepts a StatisticSet-like Values/Counts pair; a plain list is simplest and exact.
-            record[name] = [round(v, 3) for v in values[:100]]
+            record[name] = [round(v, 3) for v in values]
         record["_aws"] = {
             "Timestamp": int(time.time() * 1000),
             "CloudWatchMetrics": [{"Namespace": self.NAMESPACE, "Dimensions": [["Service"]], "Metrics": metrics}],

@@ -101,42 +101,70 @@ class Topology(_Strict):
             raise TopologyError(f"no service {name!r} in topology (have: {', '.join(self.services)})") from None
 
 
+_SECTIONS = ("queue", "scaling", "delivery")
+Layer = tuple[str, dict[str, Any]]  # (key path for messages, mapping)
+
+
 def parse_topology(raw: Any, *, local: bool = False, origin: str = "topology") -> Topology:
-    """Validate raw YAML data; errors name the offending key path.
+    """Validate raw YAML data; every error names the file and the offending key path.
 
     Settings merge in this order, later wins: `defaults`, the service's own, and in
-    local mode `local` (all services) then `local.services.<name>`.
+    local mode `local` (all services) then `local.services.<name>`. The `local` section is
+    validated even when not applied, so a typo there fails in CI, not on a laptop.
     """
     if not isinstance(raw, dict):
         raise TopologyError(f"{origin}: expected a mapping at the top level")
-    raw = dict(raw)
-    overrides = raw.pop("local", None) or {}
-    defaults = raw.pop("defaults", None) or {}
-    sections = ("queue", "scaling", "delivery")
+    defaults = _section(raw.get("defaults"), "defaults", _SECTIONS, origin)
+    overrides = _section(raw.get("local"), "local", (*_SECTIONS, "services"), origin)
+    specs = _mapping(raw.get("services"), "services", origin)
+    local_services = _mapping(overrides.get("services"), "local.services", origin)
+    for name in local_services:
+        if name not in specs:
+            raise TopologyError(f"{origin}: local.services.{name}: no such service")
+    services = {}
+    for name, spec in specs.items():
+        own = _mapping(spec, f"services.{name}", origin)
+        layers: list[Layer] = [("defaults", defaults), (f"services.{name}", own)]
+        if local:
+            extra = _section(local_services.get(name), f"local.services.{name}", _SECTIONS, origin)
+            layers += [("local", overrides), (f"local.services.{name}", extra)]
+        merged = {key: value for key, value in own.items() if key not in _SECTIONS}
+        for section in _SECTIONS:
+            merged[section] = _layered(layers, section, origin)
+        services[name] = {"name": name, **merged}
+    api = dict(_mapping(raw.get("api"), "api", origin))
+    api["scaling"] = _layered([("defaults", defaults), ("api", api)], "scaling", origin)
+    rest = {k: v for k, v in raw.items() if k not in ("defaults", "local", "services", "api")}
     try:
-        services = {}
-        for name, spec in (raw.pop("services", None) or {}).items():
-            layers = [defaults, spec or {}]
-            if local:
-                layers += [overrides, (overrides.get("services") or {}).get(name) or {}]
-            merged = {key: value for key, value in (spec or {}).items() if key not in sections}
-            for section in sections:
-                merged[section] = _layered(layers, section)
-            services[name] = {"name": name, **merged}
-        api = dict(raw.pop("api", None) or {})
-        api["scaling"] = _layered([defaults, api], "scaling")
-        return Topology.model_validate({**raw, "api": api, "services": services})
+        topology = Topology.model_validate({**rest, "api": api, "services": services})
     except ValidationError as exc:
         raise TopologyError(_describe(origin, exc)) from None
+    if not local and overrides:
+        parse_topology(raw, local=True, origin=origin)
+    return topology
 
 
-def _layered(layers: list[dict[str, Any]], section: str) -> dict[str, Any]:
+def _mapping(value: Any, path: str, origin: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TopologyError(f"{origin}: {path}: expected a mapping, got {type(value).__name__}")
+    return value
+
+
+def _section(value: Any, path: str, allowed: tuple[str, ...], origin: str) -> dict[str, Any]:
+    mapping = _mapping(value, path, origin)
+    unknown = sorted(set(mapping) - set(allowed))
+    if unknown:
+        paths = ", ".join(f"{path}.{key}" for key in unknown)
+        raise TopologyError(f"{origin}: {paths}: unknown key (allowed under {path}: {', '.join(allowed)})")
+    return mapping
+
+
+def _layered(layers: list[Layer], section: str, origin: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
-    for layer in layers:
-        value = layer.get(section)
-        if value is not None and not isinstance(value, dict):
-            raise TopologyError(f"{section}: expected a mapping, got {type(value).__name__}")
-        merged.update(value or {})
+    for path, layer in layers:
+        merged.update(_mapping(layer.get(section), f"{path}.{section}", origin))
     return merged
 
 

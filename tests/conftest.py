@@ -68,9 +68,7 @@ async def aws(settings: Settings, provisioned: Provisioned) -> AsyncIterator[Aws
 
 
 @pytest.fixture
-async def start_worker(
-    settings: Settings, provisioned: Provisioned
-) -> AsyncIterator[Callable[..., Awaitable[Worker]]]:
+async def start_worker(settings: Settings, provisioned: Provisioned) -> AsyncIterator[Callable[..., Awaitable[Worker]]]:
     """Factory: start a service's real Worker in this event loop; every one is stopped and drained
     at the end of the test (and must stop cleanly)."""
     stack = AsyncExitStack()

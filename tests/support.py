@@ -99,12 +99,117 @@ async def queue_depth(aws: AwsClients, url: str) -> int:
 
 
 async def get_item(aws: AwsClients, table: str, pk: str, sk: str) -> dict[str, Any] | None:
-    response = await aws.dynamodb.get_item(
-        TableName=table, Key=to_attrs({"pk": pk, "sk": sk}), ConsistentRead=True
-    )
+    response = await aws.dynamodb.get_item(TableName=table, Key=to_attrs({"pk": pk, "sk": sk}), ConsistentRead=True)
     return from_attrs(response["Item"]) if "Item" in response else None
 
 
 async def stock(aws: AwsClients, settings: Settings, sku: str) -> int:
     item = await get_item(aws, settings.table_name("inventory"), f"SKU#{sku}", "STOCK")
     return int(item["available"]) if item else -1
+
+
+def one_of_each_event() -> list[Any]:
+    """A valid event of every registered type, all about one order."""
+    from orderflow.contracts.events import (  # noqa: PLC0415 - only this helper needs them
+        InventoryReleased,
+        InventoryReleasedData,
+        InventoryReservationFailed,
+        InventoryReservationFailedData,
+        InventoryReserved,
+        InventoryReservedData,
+        PaymentCompleted,
+        PaymentCompletedData,
+        PaymentFailed,
+        PaymentFailedData,
+        ShipmentCreated,
+        ShipmentCreatedData,
+        Shortage,
+        SkuQuantity,
+    )
+
+    placed = order_placed()
+    order = placed.data
+    email = order.customer_email
+    return [
+        placed,
+        InventoryReserved.caused_by(placed, InventoryReservedData.model_validate(order.model_dump()), service="t"),
+        InventoryReservationFailed.caused_by(
+            placed,
+            InventoryReservationFailedData(
+                order_id=order.order_id,
+                customer_email=email,
+                shortages=(Shortage(sku="LAPTOP-001", requested=1, available=0),),
+            ),
+            service="t",
+        ),
+        InventoryReleased.caused_by(
+            placed,
+            InventoryReleasedData(order_id=order.order_id, items=(SkuQuantity(sku="LAPTOP-001", quantity=1),)),
+            service="t",
+        ),
+        PaymentCompleted.caused_by(
+            placed,
+            PaymentCompletedData(
+                order_id=order.order_id,
+                customer_email=email,
+                payment_id="pay_1",
+                amount=order.total,
+                currency="USD",
+                items=order.items,
+            ),
+            service="t",
+        ),
+        PaymentFailed.caused_by(
+            placed,
+            PaymentFailedData(
+                order_id=order.order_id,
+                customer_email=email,
+                decline_code="card_declined",
+                amount=order.total,
+                currency="USD",
+            ),
+            service="t",
+        ),
+        ShipmentCreated.caused_by(
+            placed,
+            ShipmentCreatedData(
+                order_id=order.order_id,
+                customer_email=email,
+                shipment_id="shp_1",
+                carrier="simulated",
+                tracking_number="TRK1",
+            ),
+            service="t",
+        ),
+    ]
+
+
+class ApiServer:
+    """The real app under a real uvicorn on a free 127.0.0.1 port, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        import threading  # noqa: PLC0415
+
+        import uvicorn  # noqa: PLC0415
+
+        from orderflow.local.emulator import free_port  # noqa: PLC0415
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on")
+        )
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> ApiServer:
+        self._thread.start()
+        deadline = time.monotonic() + 15
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the API did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=15)

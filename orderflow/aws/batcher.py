@@ -54,6 +54,9 @@ class MicroBatcher(Generic[T, R]):
             raise
         except Exception as exc:  # noqa: BLE001 - handed to every waiter of this batch: none is lost
             results = [exc] * len(batch)
+        if len(results) != len(batch):
+            error = RuntimeError(f"batch flush answered {len(results)} results for {len(batch)} items")
+            results = [error] * len(batch)
         for (_, future), result in zip(batch, results, strict=True):
             if future.done():
                 continue

@@ -107,8 +107,13 @@ async def test_payment_failure_releases_exactly_what_was_reserved_once(
     await _outcomes(aws, settings, 1)
     assert await stock(aws, settings, "REL-1") == 6
     declined = PaymentFailed.create(
-        PaymentFailedData(order_id=placed.data.order_id, customer_email="student@example.com",
-                          decline_code="card_declined", amount=40, currency="USD"),
+        PaymentFailedData(
+            order_id=placed.data.order_id,
+            customer_email="student@example.com",
+            decline_code="card_declined",
+            amount=40,
+            currency="USD",
+        ),
         correlation_id=placed.correlation_id,
     )
     other = PaymentFailed.create(declined.data, correlation_id=placed.correlation_id)
