@@ -1,0 +1,317 @@
+"""The Terraform covers every service of topology.yaml, and keeps its promises (offline checks).
+
+GIVEN the repository's topology file and terraform/ tree, WHEN Terraform's provider-free modules are
+evaluated offline and the HCL is followed through every for_each, THEN each service has its queue,
+DLQ, redrive, rules, targets, queue policies, worker, scaling and alarms, and its dashboard row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from orderflow.topology import load_topology
+from tests.infra import coverage
+from tests.infra.hcl import REPO, TERRAFORM, load_module
+from tests.infra.terraform import TerraformFailed, topology_outputs
+
+TOPOLOGY = REPO / "topology.yaml"
+SERVICES = sorted(load_topology(TOPOLOGY).services)
+MODULES = sorted(p for p in (TERRAFORM / "modules").iterdir() if p.is_dir())
+ENV = TERRAFORM / "environments" / "dev"
+
+
+@pytest.fixture(scope="module")
+def covered(tmp_path_factory: pytest.TempPathFactory) -> coverage.Coverage:
+    return coverage.check(TOPOLOGY, tmp_path_factory.mktemp("coverage"))
+
+
+def _with_fake_service(tmp_path: Path, *, with_table: bool) -> Path:
+    raw = yaml.safe_load(TOPOLOGY.read_text())
+    raw["services"]["fake"] = {
+        "description": "A service added to a copy of the topology.",
+        "publishes": [],
+        "subscriptions": {"order-placed": {"source": ["orderflow.orders"], "detail-type": ["OrderPlaced"]}},
+    }
+    if with_table:
+        raw["services"]["fake"]["table"] = "fake"
+        raw["tables"]["fake"] = {"writers": ["fake"], "readers": []}
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "topology.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+# ------------------------------------------------------------------ every service is covered
+
+
+def test_terraform_covers_every_service_of_the_topology(covered: coverage.Coverage) -> None:
+    assert covered.gaps == []
+    assert sorted(covered.topology["services"]) == SERVICES
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_each_service_has_its_queue_rules_worker_scaling_alarms_and_widgets(
+    covered: coverage.Coverage, service: str
+) -> None:
+    spec = load_topology(TOPOLOGY).service(service)
+    mine = covered.for_service(service)
+    assert f'module.service_queue["{service}"].aws_sqs_queue_redrive_allow_policy.this' in mine
+    assert f'module.worker_service["{service}"].aws_appautoscaling_policy.backlog_per_task' in mine
+    rules = [a for a in mine if ".aws_cloudwatch_event_rule.this[" in a]
+    assert len(rules) == len(spec.subscriptions)
+    assert len(covered.dashboard["widget_titles"][service]) == coverage.WIDGETS_PER_SERVICE
+
+
+def test_adding_a_fake_service_demands_its_resources_until_terraform_covers_it(tmp_path: Path) -> None:
+    # GIVEN a copy of the topology with a service that has no table of its own
+    tableless = coverage.check(_with_fake_service(tmp_path / "a", with_table=False), tmp_path / "a")
+    # THEN Terraform would deploy a worker that cannot record what it applied
+    assert [g for g in tableless.gaps if g.startswith("fake:")], tableless.gaps
+    assert all(g.startswith("fake:") for g in tableless.gaps)
+
+    # GIVEN a complete fake service and a Terraform tree whose dashboard lists services by hand
+    complete = _with_fake_service(tmp_path / "b", with_table=True)
+    stale = tmp_path / "stale-terraform"
+    shutil.copytree(TERRAFORM, stale, ignore=shutil.ignore_patterns(".terraform"))
+    dashboard = stale / "modules" / "dashboard" / "main.tf"
+    dashboard.write_text(
+        dashboard.read_text().replace("sort(keys(var.services))", json.dumps(SERVICES).replace(",", ", "))
+    )
+    # THEN the structure check names what is missing for the new service, and only for it
+    uncovered = coverage.check(complete, tmp_path / "b", stale)
+    assert uncovered.gaps == ["fake: the dashboard has 0 widgets for it, not 6"]
+
+    # WHEN the real Terraform (driven by the topology) is checked THEN it covers the new service
+    covered = coverage.check(complete, tmp_path / "c")
+    assert covered.gaps == []
+    assert 'module.service_queue["fake"].aws_cloudwatch_event_rule.this["order-placed"]' in covered.instances
+    assert 'module.worker_service["fake"].aws_ecs_service.this' in covered.instances
+    assert 'module.tables.aws_dynamodb_table.this["fake"]' in covered.instances
+
+
+def test_local_provisioning_creates_the_queues_and_rules_terraform_creates(provisioned: Any, tmp_path: Path) -> None:
+    # The emulator is provisioned with the default prefix; evaluate Terraform's naming with it.
+    outputs = topology_outputs(tmp_path, TOPOLOGY, "orderflow")
+    terraform_rules = {s["rule_name"]: json.loads(s["event_pattern"]) for s in outputs["subscriptions"].values()}
+    assert provisioned.rules == terraform_rules
+    assert {name: url.rsplit("/", 1)[-1] for name, url in provisioned.queues.items()} == {
+        name: s["queue_name"] for name, s in outputs["services"].items()
+    }
+    assert {name: url.rsplit("/", 1)[-1] for name, url in provisioned.dlqs.items()} == {
+        name: s["dlq_name"] for name, s in outputs["services"].items()
+    }
+    assert sorted(provisioned.tables) == sorted(t["table"] for t in outputs["tables"].values())
+
+
+def test_an_invalid_topology_stops_terraform_with_a_clear_message(tmp_path: Path) -> None:
+    raw = yaml.safe_load(TOPOLOGY.read_text())
+    raw["services"]["payment"]["queue"]["maxReceiveCount"] = 5000
+    bad = tmp_path / "topology.yaml"
+    bad.write_text(yaml.safe_dump(raw))
+    with pytest.raises(TerraformFailed, match=r"services\.payment\.queue\.maxReceiveCount: must be 1\.\.1000"):
+        topology_outputs(tmp_path / "run", bad, "orderflow")
+
+
+# ------------------------------------------------------------------ what each resource promises
+
+QUEUE = load_module(TERRAFORM / "modules" / "service-queue")
+WORKER = load_module(TERRAFORM / "modules" / "worker-service")
+API = load_module(TERRAFORM / "modules" / "order-api")
+
+
+def _statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = doc.get("statement", [])
+    dynamic = [d for block in doc.get("dynamic", []) for d in block.get("statement", {}).get("content", [])]
+    return [*statements, *(dynamic if isinstance(dynamic, list) else [dynamic])]
+
+
+def test_queue_policy_admits_only_this_services_rules_by_source_arn() -> None:
+    doc = QUEUE.data["aws_iam_policy_document.this"]
+    allow = next(s for s in doc["statement"] if s.get("effect") == "Allow")
+    assert allow["actions"] == ["sqs:SendMessage"]
+    assert allow["principals"][0] == {"type": "Service", "identifiers": ["events.amazonaws.com"]}
+    condition = allow["condition"][0]
+    assert (condition["test"], condition["variable"]) == ("ArnEquals", "aws:SourceArn")
+    assert "aws_cloudwatch_event_rule.this" in condition["values"]
+    for which in ("this", "dlq"):
+        assert "aws_iam_policy_document.this" in QUEUE.resource(f"aws_sqs_queue_policy.{which}")["policy"]
+
+
+def test_rules_target_the_queue_with_a_dlq_and_the_topologys_retry_policy() -> None:
+    target = QUEUE.resource("aws_cloudwatch_event_target.this")
+    assert target["arn"] == "${aws_sqs_queue.this.arn}"
+    assert target["dead_letter_config"][0]["arn"] == "${aws_sqs_queue.dlq.arn}"
+    assert target["retry_policy"][0] == {
+        "maximum_retry_attempts": "${var.delivery.maximum_retry_attempts}",
+        "maximum_event_age_in_seconds": "${var.delivery.maximum_event_age_seconds}",
+    }
+    rule = QUEUE.resource("aws_cloudwatch_event_rule.this")
+    assert rule["event_pattern"] == "${each.value.event_pattern}"
+
+
+def test_queues_are_kms_encrypted_and_redrive_uses_separate_resources() -> None:
+    for name in ("this", "dlq"):
+        queue = QUEUE.resource(f"aws_sqs_queue.{name}")
+        assert queue["kms_master_key_id"] == "${var.kms_key_arn}"
+        assert "redrive_policy" not in queue and "redrive_allow_policy" not in queue
+    assert (
+        "maxReceiveCount = var.queue.max_receive_count"
+        in QUEUE.resource("aws_sqs_queue_redrive_policy.this")["redrive_policy"]
+    )
+    assert (
+        'redrivePermission = "byQueue"'
+        in QUEUE.resource("aws_sqs_queue_redrive_allow_policy.this")["redrive_allow_policy"]
+    )
+
+
+def test_queue_alarms_watch_dlq_depth_message_age_and_failed_invocations() -> None:
+    dlq = QUEUE.resource("aws_cloudwatch_metric_alarm.dlq_depth")
+    assert (dlq["metric_name"], dlq["threshold"], dlq["comparison_operator"]) == (
+        "ApproximateNumberOfMessagesVisible",
+        0,
+        "GreaterThanThreshold",
+    )
+    assert QUEUE.resource("aws_cloudwatch_metric_alarm.oldest_message_age")["metric_name"] == (
+        "ApproximateAgeOfOldestMessage"
+    )
+    failed = QUEUE.resource("aws_cloudwatch_metric_alarm.failed_invocations")
+    assert (failed["namespace"], failed["metric_name"]) == ("AWS/Events", "FailedInvocations")
+    for alarm in ("dlq_depth", "oldest_message_age", "failed_invocations"):
+        assert QUEUE.resource(f"aws_cloudwatch_metric_alarm.{alarm}")["alarm_actions"] == ["${var.alarm_topic_arn}"]
+
+
+def _container_source(module_dir: Path) -> str:
+    return re.sub(r"\s+", " ", (module_dir / "main.tf").read_text())
+
+
+def test_worker_task_definition_runs_the_worker_read_only_non_root_with_health_check() -> None:
+    src = _container_source(TERRAFORM / "modules" / "worker-service")
+    for expected in (
+        'command = ["worker", var.service]',
+        "readonlyRootFilesystem = true",
+        "stopTimeout = 120",
+        'command = ["CMD", "orderflow", "health", var.service]',
+        'logDriver = "awslogs"',
+        "user = var.container_user",
+    ):
+        assert expected in src, expected
+    assert WORKER.resource("aws_cloudwatch_log_group.this")["kms_key_id"] == "${var.logs_kms_key_arn}"
+    assert (
+        WORKER.resource("aws_ecs_task_definition.this")["task_role_arn"]
+        != (WORKER.resource("aws_ecs_task_definition.this")["execution_role_arn"])
+    )
+
+
+def test_services_run_private_and_leave_revisions_and_counts_to_deploys_and_autoscaling() -> None:
+    for module in (WORKER, API):
+        service = module.resource("aws_ecs_service.this")
+        assert service["network_configuration"][0]["assign_public_ip"] is False
+        assert service["lifecycle"][0]["ignore_changes"] == ["task_definition", "desired_count"]
+
+
+def test_worker_scales_on_backlog_per_task_and_wakes_from_zero() -> None:
+    policy = WORKER.resource("aws_appautoscaling_policy.backlog_per_task")
+    config = policy["target_tracking_scaling_policy_configuration"][0]
+    assert config["target_value"] == "${var.scaling.target_backlog_per_task}"
+    metrics = config["customized_metric_specification"][0]["metrics"]
+    names = {m["metric_stat"][0]["metric"][0]["metric_name"] for m in metrics if "metric_stat" in m}
+    assert names == {"ApproximateNumberOfMessagesVisible", "RunningTaskCount"}
+    assert [m["expression"] for m in metrics if "expression" in m] == ["visible / running"]
+    target = WORKER.resource("aws_appautoscaling_target.this")
+    assert (target["min_capacity"], target["max_capacity"]) == ("${var.scaling.min_tasks}", "${var.scaling.max_tasks}")
+    step = WORKER.resource("aws_appautoscaling_policy.scale_out_from_zero")
+    assert step["policy_type"] == "StepScaling"
+    wake = WORKER.resource("aws_cloudwatch_metric_alarm.scale_out_from_zero")
+    assert wake["alarm_actions"] == ["${aws_appautoscaling_policy.scale_out_from_zero.arn}"]
+
+
+@pytest.mark.parametrize("module", [WORKER, API], ids=["worker-service", "order-api"])
+def test_task_roles_have_no_wildcard_actions(module: Any) -> None:
+    for statement in _statements(module.data["aws_iam_policy_document.task"]):
+        for action in statement["actions"]:
+            assert "*" not in action, f"{module.path.name}: wildcard action {action}"
+
+
+def test_worker_task_role_is_limited_to_its_queue_bus_tables_and_tasks() -> None:
+    statements = {s["sid"]: s for s in _statements(WORKER.data["aws_iam_policy_document.task"])}
+    assert statements["ConsumeOwnQueue"]["resources"] == ["${var.queue_arn}"]
+    assert statements["PublishOutcomes"] == {
+        "sid": "PublishOutcomes",
+        "actions": ["events:PutEvents"],
+        "resources": ["${var.bus_arn}"],
+    }
+    assert "var.tables_written" in json.dumps(WORKER.locals)
+    protect = statements["ProtectOwnTasks"]
+    assert "ecs:UpdateTaskProtection" in protect["actions"]
+    assert protect["condition"][0]["variable"] == "aws:ResourceTag/orderflow:service"
+
+
+def test_order_api_alb_is_https_only_with_tls12_access_logs_and_rate_limited_waf() -> None:
+    lb = API.resource("aws_lb.this")
+    assert lb["drop_invalid_header_fields"] is True and lb["access_logs"][0]["enabled"] is True
+    assert lb["enable_deletion_protection"] == "${var.deletion_protection}"
+    https = API.resource("aws_lb_listener.https")
+    assert https["protocol"] == "HTTPS" and https["certificate_arn"] == "${var.certificate_arn}"
+    assert "TLS13-1-2" in API.variables["ssl_policy"]["default"]
+    redirect = API.resource("aws_lb_listener.http")["default_action"][0]
+    assert redirect["type"] == "redirect" and redirect["redirect"][0]["protocol"] == "HTTPS"
+    group = API.resource("aws_lb_target_group.this")
+    assert group["target_type"] == "ip" and group["health_check"][0]["path"] == "/readyz"
+    waf = API.resource("aws_wafv2_web_acl.this")
+    assert "rate_based_statement" in json.dumps(waf["rule"])
+    assert waf["count"] == "${var.enable_waf ? 1 : 0}"
+
+
+def test_tables_have_string_keys_ttl_pitr_kms_and_on_demand_billing() -> None:
+    table = load_module(TERRAFORM / "modules" / "tables").resource("aws_dynamodb_table.this")
+    assert (table["hash_key"], table["range_key"], table["billing_mode"]) == ("pk", "sk", "PAY_PER_REQUEST")
+    assert table["attribute"] == [{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}]
+    assert table["ttl"][0] == {"attribute_name": "expiresAt", "enabled": True}
+    assert table["point_in_time_recovery"][0]["enabled"] is True
+    assert table["server_side_encryption"][0]["kms_key_arn"] == "${aws_kms_key.this.arn}"
+
+
+# ------------------------------------------------------------------ style and the environment
+
+
+@pytest.mark.parametrize("module_dir", [*MODULES, ENV], ids=lambda p: p.name)
+def test_modules_follow_the_house_style(module_dir: Path) -> None:
+    module = load_module(module_dir)
+    expected = {"main.tf", "variables.tf", "outputs.tf", "versions.tf"}
+    assert expected <= {p.name for p in module_dir.glob("*.tf")}
+    for name, variable in module.variables.items():
+        assert variable.get("type") and variable.get("description"), f"variable {name} needs type and description"
+    for name, output in module.outputs.items():
+        assert output.get("description"), f"output {name} needs a description"
+    settings = module.terraform[0]
+    assert settings["required_version"] == ">= 1.10"
+    providers = settings.get("required_providers", [{}])[0]
+    if module_dir.name not in {"topology", "dashboard"}:
+        assert providers["aws"]["version"] == "~> 6.0"
+    else:
+        assert providers == {}, "this module must stay provider-free (it runs offline)"
+
+
+def test_dev_environment_uses_s3_native_locking_and_tells_containers_the_contract() -> None:
+    env = load_module(ENV)
+    backend = env.terraform[0]["backend"][0]["s3"]
+    assert backend["use_lockfile"] is True and backend["encrypt"] is True
+    assert env.locals["container_environment"] == {
+        "AWS_REGION": "${var.region}",
+        "ORDERFLOW_RESOURCE_PREFIX": "${var.resource_prefix}",
+        "ORDERFLOW_BUS_NAME": "${module.event_bus.bus_name}",
+        "ORDERFLOW_TOPOLOGY_PATH": "/app/topology.yaml",
+        "ORDERFLOW_LOG_FORMAT": "json",
+    }
+    assert env.locals["services"] == "${module.topology.services}"
+    for call in ("service_queue", "worker_service"):
+        assert env.modules[call]["for_each"] == "${local.services}"
+    assert "local.services" in json.dumps(env.modules["observability"]["services"])
+    assert (ENV / "terraform.tfvars.example").is_file()
