@@ -24,6 +24,10 @@ simulate_app = typer.Typer(no_args_is_help=True, help="Local-mode simulation lev
 app.add_typer(orders_app, name="orders")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(simulate_app, name="simulate")
+dlq_app = typer.Typer(no_args_is_help=True, help="Dead-letter queues: depth, contents, redrive.")
+inventory_app = typer.Typer(no_args_is_help=True, help="Stock levels.")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(inventory_app, name="inventory")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -275,12 +279,106 @@ def simulate_heal(
     """Turn off a simulated technical failure (then redrive the service's DLQ)."""
     import uuid
 
-    from orderflow.local.operations import heal
+    from orderflow.ops.simulation import heal
 
     settings = load_settings(local_mode=True)
     settings.topology.service(service)
     heal(settings, service, uuid.UUID(order) if order else None, endpoint_url=endpoint_url(endpoint))
     typer.echo(f"{service}: simulated failure healed for {order or 'every order'}")
+
+
+# -- operations -------------------------------------------------------------------------------
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("—" if v is None else str(v) for v in row))
+    Console().print(table)
+
+
+@dlq_app.command("list")
+def dlq_list(as_json: JsonOption = False, endpoint: EndpointOption = None) -> None:
+    """Per service: main queue visible / in flight, DLQ depth, oldest dead message age."""
+    from orderflow.ops.dlq import DeadLetters
+
+    rows = DeadLetters(load_settings(), endpoint_url(endpoint)).status()
+    if as_json:
+        typer.echo(orjson.dumps([r.as_json() for r in rows]).decode())
+        return
+    _table(
+        "queues",
+        ["service", "visible", "in flight", "DLQ", "oldest DLQ age (s)"],
+        [[r.service, r.visible, r.inFlight, r.dlq, r.oldestDlqAgeSeconds] for r in rows],
+    )
+
+
+@dlq_app.command("show")
+def dlq_show(
+    service: str,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 10,
+    body: Annotated[bool, typer.Option("--body", help="Print each message body.")] = False,
+    as_json: JsonOption = False,
+    endpoint: EndpointOption = None,
+) -> None:
+    """The dead messages of one service: event type, order, receive count, age."""
+    from dataclasses import asdict
+
+    from orderflow.ops.dlq import DeadLetters
+
+    dead = DeadLetters(load_settings(), endpoint_url(endpoint)).peek(service, limit=limit)
+    if as_json:
+        typer.echo(orjson.dumps([{**asdict(d), "body": d.body if body else None} for d in dead]).decode())
+        return
+    _table(
+        f"{service} DLQ",
+        ["message", "event", "order", "receives", "age (s)"],
+        [[d.message_id[:8], d.event_type, d.order_id, d.receive_count, round(d.age_seconds)] for d in dead],
+    )
+    if body:
+        for d in dead:
+            typer.echo(f"--- {d.message_id}\n{d.body}")
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(
+    service: str,
+    max_per_second: Annotated[int | None, typer.Option(min=1, help="Rate limit.")] = None,
+    endpoint: EndpointOption = None,
+) -> None:
+    """Move a service's dead messages back to its queue (after fixing the cause)."""
+    from rich.progress import Progress
+
+    from orderflow.ops.dlq import DeadLetters
+
+    dead = DeadLetters(load_settings(), endpoint_url(endpoint))
+    with Progress(disable=not sys.stderr.isatty(), transient=True) as bar:
+        task = bar.add_task(f"redriving {service}", total=None)
+        moved = dead.redrive(
+            service,
+            max_per_second=max_per_second,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    typer.echo(f"{service}: redrove {moved} message(s) to {load_settings().queue_name(service)}")
+
+
+@inventory_app.command("list")
+def inventory_list(as_json: JsonOption = False, endpoint: EndpointOption = None) -> None:
+    """Each SKU with its price and the units that can still be reserved."""
+    from orderflow.ops.inventory import stock_levels
+
+    rows = stock_levels(load_settings(), endpoint_url(endpoint))
+    if as_json:
+        typer.echo(orjson.dumps(rows).decode())
+        return
+    _table("inventory", ["sku", "price", "available"], [[r["sku"], r["price"], r["available"]] for r in rows])
 
 
 def main() -> None:

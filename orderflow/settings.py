@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     backoff_max_seconds: float = Field(default=300.0, gt=0)
     publish_linger_seconds: float = Field(default=0.005, ge=0, le=1)
 
+    # Simulated dependencies (shipping's carrier) and channels (notification).
+    carrier_failure_rate: float = Field(default=0.0, ge=0, le=1)
+    carrier_latency_seconds: float = Field(default=0.0, ge=0)
+    carrier_timeout_seconds: float = Field(default=5.0, gt=0)
+    notifications_topic_arn: str | None = None
+
     # Order API.
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8080, ge=1, le=65535)

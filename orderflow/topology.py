@@ -58,6 +58,12 @@ class Service(_Strict):
     delivery: DeliverySettings
 
     @model_validator(mode="after")
+    def _dlq_outlives_queue(self) -> Service:
+        if self.queue.dlq_retention_seconds <= self.queue.retention_seconds:
+            raise ValueError("queue.dlqRetentionSeconds must exceed queue.retentionSeconds (or dead messages expire)")
+        return self
+
+    @model_validator(mode="after")
     def _patterns_name_events(self) -> Service:
         for sub, pattern in self.subscriptions.items():
             if not pattern.get("detail-type") and not pattern.get("source"):
@@ -85,8 +91,14 @@ class Topology(_Strict):
     @model_validator(mode="after")
     def _references_resolve(self) -> Topology:
         for service in self.services.values():
-            if service.table and service.table not in self.tables:
+            if not service.table:
+                raise ValueError(
+                    f"services.{service.name}.table: every worker needs a table for its idempotency records"
+                )
+            if service.table not in self.tables:
                 raise ValueError(f"services.{service.name}.table: unknown table {service.table!r}")
+            if service.name not in self.tables[service.table].writers:
+                raise ValueError(f"tables.{service.table}.writers must include {service.name!r}, the service using it")
         known = {*self.services, "api"}
         for name, table in self.tables.items():
             for who in (*table.writers, *table.readers):

@@ -110,7 +110,7 @@ async def stock(aws: AwsClients, settings: Settings, sku: str) -> int:
 
 def one_of_each_event() -> list[Any]:
     """A valid event of every registered type, all about one order."""
-    from orderflow.contracts.events import (  # noqa: PLC0415 - only this helper needs them
+    from orderflow.contracts.events import (
         InventoryReleased,
         InventoryReleasedData,
         InventoryReservationFailed,
@@ -188,11 +188,11 @@ class ApiServer:
     """The real app under a real uvicorn on a free 127.0.0.1 port, in a background thread."""
 
     def __init__(self, app: Any) -> None:
-        import threading  # noqa: PLC0415
+        import threading
 
-        import uvicorn  # noqa: PLC0415
+        import uvicorn
 
-        from orderflow.local.emulator import free_port  # noqa: PLC0415
+        from orderflow.local.emulator import free_port
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
@@ -49,6 +49,10 @@ class AwsClients:
             await stack.aclose()
             raise
         return cls(sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack)
+
+    async def enter(self, client_context: Any) -> Any:
+        """Open one more client (e.g. SNS for the notification service) closed with the others."""
+        return await self._stack.enter_async_context(client_context)
 
     async def close(self) -> None:
         await self._stack.aclose()

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from orderflow.errors import TopologyError
 from orderflow.topology import load_topology
 from tests.infra import coverage
 from tests.infra.hcl import REPO, TERRAFORM, load_module
@@ -71,10 +72,9 @@ def test_each_service_has_its_queue_rules_worker_scaling_alarms_and_widgets(
 
 def test_adding_a_fake_service_demands_its_resources_until_terraform_covers_it(tmp_path: Path) -> None:
     # GIVEN a copy of the topology with a service that has no table of its own
-    tableless = coverage.check(_with_fake_service(tmp_path / "a", with_table=False), tmp_path / "a")
-    # THEN Terraform would deploy a worker that cannot record what it applied
-    assert [g for g in tableless.gaps if g.startswith("fake:")], tableless.gaps
-    assert all(g.startswith("fake:") for g in tableless.gaps)
+    # THEN it is refused before any Terraform runs: its worker could not record what it applied
+    with pytest.raises(TopologyError, match=r"services\.fake\.table: every worker needs a table"):
+        coverage.check(_with_fake_service(tmp_path / "a", with_table=False), tmp_path / "a")
 
     # GIVEN a complete fake service and a Terraform tree whose dashboard lists services by hand
     complete = _with_fake_service(tmp_path / "b", with_table=True)

@@ -1,0 +1,1 @@
+"""Operator tools (synchronous boto3): dead-letter queues, stock, simulation switches."""

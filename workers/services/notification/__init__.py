@@ -1,0 +1,35 @@
+"""notification: sends exactly one customer notification per order outcome."""
+
+from aiobotocore.session import get_session
+
+from orderflow.aws.idempotency import ProcessedEvents
+from orderflow.contracts.events import InventoryReservationFailed, PaymentCompleted, PaymentFailed, ShipmentCreated
+from workers.runtime import ServiceContext, ServiceDefinition
+from workers.services.notification.channel import Channel, LogChannel, SnsChannel
+from workers.services.notification.handlers import NotificationDeps, notify
+from workers.services.notification.store import NotificationStore
+from workers.services.simulation import FaultSwitch
+
+
+async def build_deps(ctx: ServiceContext) -> NotificationDeps:
+    table = ctx.settings.table_name("notification")
+    channel: Channel = LogChannel()
+    if ctx.settings.notifications_topic_arn:
+        sns = await ctx.aws.enter(get_session().create_client("sns", region_name=ctx.settings.region))
+        channel = SnsChannel(sns, ctx.settings.notifications_topic_arn)
+    return NotificationDeps(
+        store=NotificationStore(table),
+        processed=ProcessedEvents(ctx.aws.dynamodb, table),
+        channel=channel,
+        faults=FaultSwitch(ctx.aws.dynamodb, table, enabled=ctx.settings.simulation),
+    )
+
+
+SERVICE = ServiceDefinition(
+    name="notification",
+    description=__doc__ or "",
+    handlers={
+        event: notify for event in (InventoryReservationFailed, PaymentFailed, PaymentCompleted, ShipmentCreated)
+    },
+    build_deps=build_deps,
+)

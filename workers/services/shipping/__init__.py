@@ -1,0 +1,32 @@
+"""shipping: books a carrier for paid orders."""
+
+from orderflow.aws.idempotency import ProcessedEvents
+from orderflow.contracts.events import PaymentCompleted
+from workers.runtime import ServiceContext, ServiceDefinition
+from workers.services.shipping.carrier import SimulatedCarrier
+from workers.services.shipping.handlers import ShippingDeps, book_shipment
+from workers.services.shipping.store import ShippingStore
+from workers.services.simulation import FaultSwitch
+
+
+async def build_deps(ctx: ServiceContext) -> ShippingDeps:
+    table = ctx.settings.table_name("shipping")
+    settings = ctx.settings
+    return ShippingDeps(
+        store=ShippingStore(table),
+        processed=ProcessedEvents(ctx.aws.dynamodb, table),
+        carrier=SimulatedCarrier(
+            failure_rate=settings.carrier_failure_rate,
+            latency=settings.carrier_latency_seconds,
+            timeout=settings.carrier_timeout_seconds,
+        ),
+        faults=FaultSwitch(ctx.aws.dynamodb, table, enabled=settings.simulation),
+    )
+
+
+SERVICE = ServiceDefinition(
+    name="shipping",
+    description=__doc__ or "",
+    handlers={PaymentCompleted: book_shipment},
+    build_deps=build_deps,
+)
