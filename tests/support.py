@@ -18,6 +18,17 @@ from orderflow.settings import Settings
 
 T = TypeVar("T")
 
+# The saga's routing, written out by hand: the topology must implement exactly this.
+EXPECTED_ROUTES = {
+    "OrderPlaced": {"inventory"},
+    "InventoryReserved": {"payment", "orders"},
+    "InventoryReservationFailed": {"notification", "orders"},
+    "InventoryReleased": {"orders"},
+    "PaymentCompleted": {"shipping", "notification", "orders"},
+    "PaymentFailed": {"inventory", "notification", "orders"},
+    "ShipmentCreated": {"notification", "orders"},
+}
+
 
 def order_placed(
     lines: Iterable[tuple[str, int]] = (("LAPTOP-001", 1),),

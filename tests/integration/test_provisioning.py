@@ -10,18 +10,7 @@ from orderflow.aws.publisher import EventPublisher
 from orderflow.local.emulator import Emulator
 from orderflow.local.provision import Provisioned, provision
 from orderflow.settings import Settings
-from tests.support import drain_queue, one_of_each_event
-
-# The saga's routing, written out by hand: the topology must implement exactly this.
-EXPECTED_ROUTES = {
-    "OrderPlaced": {"inventory"},
-    "InventoryReserved": {"payment", "orders"},
-    "InventoryReservationFailed": {"notification", "orders"},
-    "InventoryReleased": {"orders"},
-    "PaymentCompleted": {"shipping", "notification", "orders"},
-    "PaymentFailed": {"inventory", "notification", "orders"},
-    "ShipmentCreated": {"notification", "orders"},
-}
+from tests.support import EXPECTED_ROUTES, drain_queue, one_of_each_event
 
 
 async def test_every_service_gets_a_queue_with_dlq_redrive_and_rules(
