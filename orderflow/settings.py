@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from orderflow.aws.faults import parse_faults
 from orderflow.topology import Topology, load_topology
 
 _REPO_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
@@ -54,6 +55,11 @@ class Settings(BaseSettings):
     carrier_timeout_seconds: float = Field(default=5.0, gt=0)
     notifications_topic_arn: str | None = None
 
+    # Fault injection (orderflow.aws.faults, docs/chaos.md): never active unless set.
+    faults: str | None = Field(default=None, description="e.g. sqs.ReceiveMessage:before=0.02,after=0.02")
+    faults_seed: int | None = None
+    faults_ledger: Path | None = Field(default=None, description="Append one JSON line per injected fault here.")
+
     # Order API.
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8080, ge=1, le=65535)
@@ -67,6 +73,13 @@ class Settings(BaseSettings):
         if not path.is_file():
             raise ValueError(f"topology file not found: {path} (set ORDERFLOW_TOPOLOGY_PATH)")
         return path
+
+    @field_validator("faults")
+    @classmethod
+    def _faults_parse(cls, spec: str | None) -> str | None:
+        if spec:
+            parse_faults(spec)  # FaultSpecError is a ValueError: reported against ORDERFLOW_FAULTS
+        return spec or None
 
     @cached_property
     def topology(self) -> Topology:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Self
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
+from orderflow.aws.faults import FaultInjector
+
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
     from types_aiobotocore_events import EventBridgeClient
@@ -26,6 +28,7 @@ class AwsClients:
     events: EventBridgeClient
     dynamodb: DynamoDBClient
     _stack: AsyncExitStack
+    faults: FaultInjector | None = None  # set only when ORDERFLOW_FAULTS is
 
     @classmethod
     async def open(cls, settings: Settings, *, max_pool_connections: int = 50) -> Self:
@@ -45,10 +48,14 @@ class AwsClients:
             sqs = await stack.enter_async_context(session.create_client("sqs", config=config))
             events = await stack.enter_async_context(session.create_client("events", config=config))
             dynamodb = await stack.enter_async_context(session.create_client("dynamodb", config=config))
+            faults = FaultInjector.from_spec(settings.faults, seed=settings.faults_seed, ledger=settings.faults_ledger)
+            if faults is not None:
+                for name, client in (("sqs", sqs), ("events", events), ("dynamodb", dynamodb)):
+                    faults.install(name, client)
         except BaseException:
             await stack.aclose()
             raise
-        return cls(sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack)
+        return cls(sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack, faults=faults)
 
     async def enter(self, client_context: Any) -> Any:
         """Open one more client (e.g. SNS for the notification service) closed with the others."""

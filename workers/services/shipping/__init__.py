@@ -19,6 +19,7 @@ async def build_deps(ctx: ServiceContext) -> ShippingDeps:
             failure_rate=settings.carrier_failure_rate,
             latency=settings.carrier_latency_seconds,
             timeout=settings.carrier_timeout_seconds,
+            faults=ctx.aws.faults,
         ),
         faults=FaultSwitch(ctx.aws.dynamodb, table, enabled=settings.simulation),
     )

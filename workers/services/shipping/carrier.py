@@ -7,9 +7,12 @@ import hashlib
 import random
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from workers.runtime.errors import TechnicalError
+
+if TYPE_CHECKING:
+    from orderflow.aws.faults import FaultInjector
 
 
 @dataclass(frozen=True)
@@ -30,23 +33,37 @@ class Carrier(Protocol):
 
 
 class SimulatedCarrier:
-    """Answers after `latency` seconds; fails `failure_rate` of calls; times out after `timeout`."""
+    """Answers after `latency` seconds; fails `failure_rate` of calls; times out after `timeout`.
+    With `faults` (ORDERFLOW_FAULTS `carrier:before=p,after=p`) it also fails before booking, or
+    books and then fails as a lost answer would — the carrier deduplicates on the reference."""
 
     name = "SIMULATED-EXPRESS"
 
     def __init__(
-        self, *, failure_rate: float = 0.0, latency: float = 0.0, timeout: float = 5.0, rng: random.Random | None = None
+        self,
+        *,
+        failure_rate: float = 0.0,
+        latency: float = 0.0,
+        timeout: float = 5.0,
+        rng: random.Random | None = None,
+        faults: FaultInjector | None = None,
     ) -> None:
         self.failure_rate = failure_rate
         self.latency = latency
         self.timeout = timeout
         self._rng = rng or random.Random()
+        self._faults = faults
 
     async def book(self, *, reference: uuid.UUID, units: int) -> Booking:
+        if self._faults is not None and self._faults.roll("carrier", "before", reference=str(reference)):
+            raise CarrierUnavailable("injected fault: carrier answered 503 before booking")
         try:
-            return await asyncio.wait_for(self._call(reference), timeout=self.timeout)
+            booking = await asyncio.wait_for(self._call(reference), timeout=self.timeout)
         except TimeoutError:
             raise CarrierUnavailable(f"carrier timed out after {self.timeout} s") from None
+        if self._faults is not None and self._faults.roll("carrier", "after", reference=str(reference)):
+            raise CarrierUnavailable("injected fault: carrier booked, then the answer was lost")
+        return booking
 
     async def _call(self, reference: uuid.UUID) -> Booking:
         if self.latency:
