@@ -1,0 +1,30 @@
+"""B1 consumer: the tutorial loop — receive 1, handle, delete 1 — with boto3."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import boto3
+
+
+def handle(body: str) -> None:
+    json.loads(body)  # the no-op handler still reads its message
+
+
+def main() -> None:
+    url, k = os.environ["BENCH_QUEUE_URL"], int(os.environ["BENCH_K"])
+    sqs = boto3.client("sqs")
+    print("READY", flush=True)
+    handled = 0
+    while handled < k:
+        response = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=1)
+        for message in response.get("Messages", []):
+            handle(message["Body"])
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            handled += 1
+    print("DONE " + json.dumps({"handled": handled}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
