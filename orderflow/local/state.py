@@ -10,23 +10,32 @@ from typing import Any
 
 import orjson
 
-STATE_FILE = Path(tempfile.gettempdir()) / "orderflow-dev.json"
+
+def state_file() -> Path:
+    """ORDERFLOW_DEV_STATE_FILE, else one per machine: tests give their stacks their own, so a
+    test run never hijacks the CLI of the platform a developer has running."""
+    return Path(os.environ.get("ORDERFLOW_DEV_STATE_FILE") or Path(tempfile.gettempdir()) / "orderflow-dev.json")
 
 
 def write_state(**state: Any) -> None:
-    STATE_FILE.write_bytes(orjson.dumps({**state, "pid": os.getpid()}))
+    """Readable by this user only: the state holds the local API key (`apiKey`)."""
+    with contextlib.suppress(FileNotFoundError):
+        state_file().unlink()  # a file left by someone else keeps its mode; start afresh
+    descriptor = os.open(state_file(), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(orjson.dumps({**state, "pid": os.getpid()}))
 
 
 def clear_state() -> None:
     with contextlib.suppress(FileNotFoundError):
-        if orjson.loads(STATE_FILE.read_bytes()).get("pid") == os.getpid():
-            STATE_FILE.unlink()
+        if orjson.loads(state_file().read_bytes()).get("pid") == os.getpid():
+            state_file().unlink()
 
 
 def read_state() -> dict[str, Any] | None:
     """The running local platform's endpoints, or None when none is running."""
     try:
-        state: dict[str, Any] = orjson.loads(STATE_FILE.read_bytes())
+        state: dict[str, Any] = orjson.loads(state_file().read_bytes())
         os.kill(int(state["pid"]), 0)
     except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError, KeyError, orjson.JSONDecodeError):
         return None

@@ -15,7 +15,7 @@ import pytest
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, free_port
 from orderflow.settings import Settings
-from tests.e2e.journey import Stack
+from tests.e2e.journey import E2E_API_KEY, Stack
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     emulator_port, api_port = free_port(), free_port()
     log = tmp_path_factory.mktemp("stack") / "orderflow-dev.log"
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
-    env.update(LOCAL_CREDENTIALS, ORDERFLOW_LOG_FORMAT="json", ORDERFLOW_HEARTBEAT_DIR=str(log.parent))
+    env.update(
+        LOCAL_CREDENTIALS,
+        ORDERFLOW_LOG_FORMAT="json",
+        ORDERFLOW_HEARTBEAT_DIR=str(log.parent),
+        ORDERFLOW_DEV_STATE_FILE=str(log.parent / "dev-state.json"),
+        ORDERFLOW_DEV_API_KEY=E2E_API_KEY,
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
