@@ -20,6 +20,7 @@ from workers.runtime.backoff import redelivery_delay
 from workers.runtime.errors import Retry
 from workers.runtime.heartbeat import Heartbeat
 from workers.runtime.messages import Received, decode
+from workers.runtime.protection import TaskProtection
 from workers.runtime.queue import Queue
 from workers.runtime.service import ServiceDefinition
 
@@ -47,6 +48,7 @@ class Worker:
         settings: Settings,
         metrics: Metrics | None = None,
         heartbeat: Heartbeat | None = None,
+        protection: TaskProtection | None = None,
     ) -> None:
         self.service = service
         self._deps = deps
@@ -55,6 +57,7 @@ class Worker:
         self._settings = settings
         self._metrics = metrics or Metrics(service.name)
         self._heartbeat = heartbeat
+        self._protection = protection or TaskProtection()
         self._slots = asyncio.Semaphore(settings.max_in_flight)
         self._limit = settings.max_in_flight + PREFETCH
         self._in_flight: dict[str, _Work] = {}
@@ -115,6 +118,7 @@ class Worker:
             await self._release(unfinished, "deadline passed")
         await self._publisher.drain()
         await self._queue.drain()
+        await self._protection.release()
 
     async def _release(self, messages: list[Received], why: str) -> None:
         """Make messages visible again at once, so another worker takes them without waiting."""
@@ -237,6 +241,7 @@ class Worker:
         while True:
             await asyncio.sleep(1.0)
             await self._extend_visibility()
+            await self._protection.update(busy=bool(self._in_flight))
             if self._heartbeat is not None:
                 self._heartbeat.beat()
             if time.monotonic() - last_metrics >= 10:
