@@ -72,6 +72,7 @@ class Worker:
     def stop(self) -> None:
         """Stop receiving and begin the drain. Safe to call from a signal handler."""
         self._stopping.set()
+        self._capacity.set()  # a receiver waiting for capacity wakes up and sees the stop
 
     @property
     def stopping(self) -> bool:
@@ -97,15 +98,17 @@ class Worker:
 
     async def _drain(self, receivers: list[asyncio.Task[None]]) -> None:
         started = time.monotonic()
-        # Cancelling a long poll is safe: anything it was about to return stays in the queue
-        # and reappears after its visibility timeout.
-        for task in receivers:
-            task.cancel()
-        await asyncio.gather(*receivers, return_exceptions=True)
         waiting = [w for w in self._in_flight.values() if not w.message.started]
         for work in waiting:
             work.task.cancel()
         await self._release([w.message for w in waiting], "not started")
+        # Polls in progress are let finish, not cancelled: the server does not see a client
+        # give up, so a cancelled long poll still takes messages — the ones just released
+        # included — and hides them for a visibility timeout. What they return is released.
+        _, polling = await asyncio.wait(receivers, timeout=self._settings.shutdown_deadline_seconds / 2)
+        for task in polling:
+            task.cancel()
+        await asyncio.gather(*receivers, return_exceptions=True)
         busy = [w for w in self._in_flight.values() if w.message.started]
         if busy:
             remaining = self._settings.shutdown_deadline_seconds - (time.monotonic() - started)
@@ -151,6 +154,9 @@ class Worker:
                 continue
             finally:
                 self._requested -= want
+            if self._stopping.is_set():
+                await self._release(messages, "received while stopping")
+                return
             for message in messages:
                 self._start(message)
 

@@ -1,0 +1,109 @@
+"""The client side of the chaos run: a mix of orders at a steady rate, each with an Idempotency-Key
+(retried with the same key on an error, as a careful client does), some replayed on purpose."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from orderflow.chaos.config import EMPTY, PLENTIFUL, SCARCE, ChaosConfig
+
+_ATTEMPTS = 6
+
+
+@dataclass
+class Submission:
+    """One order as the client knows it."""
+
+    index: int
+    kind: str  # normal, scarce, out_of_stock, declined
+    key: str
+    body: dict[str, Any]
+    order_id: str | None = None  # from the first 202
+    replayed_ids: list[str] = field(default_factory=list)  # from deliberate replays
+    errors: list[str] = field(default_factory=list)
+
+
+def order_mix(config: ChaosConfig) -> list[Submission]:
+    rng = random.Random(config.seed)
+    mix = []
+    for index in range(config.orders):
+        lines = {sku: rng.randint(1, 2) for sku in rng.sample(PLENTIFUL, rng.randint(1, 3))}
+        roll, extra = rng.random(), {}
+        if roll < config.declined_share:
+            kind, extra = "declined", {"paymentOutcome": "declined"}
+        elif roll < config.declined_share + config.out_of_stock_share:
+            kind, lines[EMPTY] = "out_of_stock", 1
+        elif rng.random() < 0.2:
+            kind, lines[SCARCE] = "scarce", 1
+        else:
+            kind = "normal"
+        body = {
+            "customerEmail": f"chaos{index}@example.com",
+            "currency": "USD",
+            "items": [{"sku": sku, "quantity": q} for sku, q in lines.items()],
+            **extra,
+        }
+        mix.append(Submission(index, kind, f"chaos-{config.seed}-{index}-{uuid.uuid4().hex[:8]}", body))
+    return mix
+
+
+class Load:
+    def __init__(self, config: ChaosConfig, api_url: str) -> None:
+        self.config = config
+        self.submissions = order_mix(config)
+        self._rng = random.Random(config.seed + 1)
+        self._http = httpx.Client(base_url=api_url, timeout=15, headers={"X-Api-Key": config.api_key})
+        self._lock = threading.Lock()
+        self.accepted = 0
+        self.failed = 0
+
+    def run(self, progress: Callable[[], None]) -> None:
+        """Submit every order at the configured rate; replays go out concurrently with firsts."""
+        began = time.monotonic()
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            futures = []
+            for submission in self.submissions:
+                time.sleep(max(0.0, began + submission.index / self.config.rate - time.monotonic()))
+                futures.append(pool.submit(self._submit, submission, replay=False))
+                if self._rng.random() < self.config.replay_share:
+                    futures.append(pool.submit(self._submit, submission, replay=True))
+                progress()
+            for future in futures:
+                future.result()
+        self._http.close()
+
+    def _submit(self, submission: Submission, *, replay: bool) -> None:
+        headers = {"Idempotency-Key": submission.key}
+        for attempt in range(_ATTEMPTS):
+            try:
+                response = self._http.post("/orders", json=submission.body, headers=headers)
+            except httpx.HTTPError as exc:
+                submission.errors.append(f"{type(exc).__name__}: {exc}")
+            else:
+                if response.status_code == 202:
+                    self._answered(submission, str(response.json()["orderId"]))
+                    return
+                submission.errors.append(f"{response.status_code}: {response.text[:200]}")
+                if response.status_code < 500 and response.status_code != 429:
+                    break
+            time.sleep(min(5.0, 0.2 * 2**attempt))
+        with self._lock:
+            self.failed += 0 if replay else 1
+
+    def _answered(self, submission: Submission, order_id: str) -> None:
+        # A replay racing its first may answer first: whichever does, the other must agree.
+        with self._lock:
+            if submission.order_id is None:
+                submission.order_id = order_id
+                self.accepted += 1
+            else:
+                submission.replayed_ids.append(order_id)
