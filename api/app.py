@@ -9,9 +9,13 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import FastAPI, Request, Response
 
+from api.auth import keyring_from
 from api.deps import ApiDeps
+from api.docs import install_docs
+from api.guard import Guard
 from api.outbox import OutboxRelay
 from api.problems import install_problem_handlers
+from api.ratelimit import RateLimiter
 from api.routes import router
 from api.store import OrdersStore
 from orderflow import __version__
@@ -23,6 +27,10 @@ log = structlog.get_logger("orderflow.api")
 
 
 def create_app(settings: Settings) -> FastAPI:
+    """Raises ConfigurationError when no API key is configured: an API nobody can call, or
+    everybody could, is refused before it listens."""
+    keyring = keyring_from(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         aws = await AwsClients.open(settings)
@@ -43,9 +51,19 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Accepts orders (202 at once) and shows their status; the saga runs on events.",
         lifespan=lifespan,
+        docs_url=None,  # api/docs.py serves it, with a CSP that fits the page
+        redoc_url=None,  # one documentation page is enough surface
     )
     install_problem_handlers(app)
+    install_docs(app)
     app.include_router(router)
+    # Added before the access log so that the log (outermost) records the guard's refusals too.
+    app.add_middleware(
+        Guard,
+        keyring=keyring,
+        limiter=RateLimiter(per_second=settings.rate_limit_per_second, burst=settings.rate_limit_burst),
+        max_body_bytes=settings.max_body_bytes,
+    )
 
     @app.middleware("http")
     async def access_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -57,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
             path=request.url.path,
             status=response.status_code,
             durationMs=round((time.perf_counter() - began) * 1000, 2),
+            clientId=request.scope.get("state", {}).get("client_id"),
         )
         return response
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from orderflow.errors import OrderflowError
 
 
 class ApiError(OrderflowError):
     status = 400
     title = "Bad request"
+    headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
@@ -35,6 +38,12 @@ class IdempotencyKeyReused(ApiError):
 class IdempotencyKeyInvalid(ApiError):
     status = 400
     title = "Invalid Idempotency-Key"
+
+
+class Unauthenticated(ApiError):
+    status = 401
+    title = "Unauthorized"
+    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": 'Bearer realm="orderflow"'}
 
 
 class OrderNotFound(ApiError):

@@ -58,6 +58,20 @@ def simulation_of(request: PlaceOrderRequest, *, allowed: bool) -> tuple[str, Si
     )
 
 
+def check_limits(request: PlaceOrderRequest, limits: Limits) -> None:
+    """The checks that need no catalogue, made first: an oversized order costs one refusal, not a
+    catalogue read per line, and an absurd quantity never reaches arithmetic or serialisation."""
+    problems = []
+    if len(request.items) > limits.max_items:
+        problems.append({"field": "items", "message": f"at most {limits.max_items} lines per order"})
+    for index, item in enumerate(request.items):
+        if item.quantity > limits.max_quantity:
+            message = f"at most {limits.max_quantity} units per line"
+            problems.append({"field": f"items.{index}.quantity", "message": message})
+    if problems:
+        raise OrderRejected("; ".join(p["message"] for p in problems), errors=problems)
+
+
 def price_order(request: PlaceOrderRequest, catalogue: Catalogue, limits: Limits) -> list[OrderLine]:
     """Catalogue prices are authoritative; every problem is reported at once, by field."""
     problems: list[dict[str, str]] = []

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import ApiError
+from api.headers import SECURITY_HEADERS
 
 PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("orderflow.api")
@@ -50,7 +51,9 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail, instance=request.url.path, errors=exc.errors)
+        return problem(
+            exc.status, exc.title, exc.detail, instance=request.url.path, errors=exc.errors, headers=exc.headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -58,7 +61,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
+        title = {400: "Bad request", 404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
         detail = exc.detail if isinstance(exc.detail, str) else title
         return problem(exc.status_code, title, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
 
@@ -70,4 +73,6 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Internal error",
             "the server could not complete the request; it has been logged",
             instance=request.url.path,
+            # This response is sent outside the middleware stack (Starlette's ServerErrorMiddleware).
+            headers=SECURITY_HEADERS,
         )

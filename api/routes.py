@@ -6,12 +6,14 @@ import uuid
 from typing import Annotated, Any
 
 import orjson
+import structlog
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
+from api.auth import Client
 from api.deps import ApiDeps, get_deps
 from api.errors import IdempotencyKeyInvalid, IdempotencyKeyReused, NotReady, OrderNotFound
-from api.placing import Limits, new_order, price_order, request_fingerprint, simulation_of
+from api.placing import Limits, check_limits, new_order, price_order, request_fingerprint, simulation_of
 from api.problems import PROBLEM_JSON
 from api.store import IdempotencyRace
 from orderflow.contracts.api import OrderAccepted, OrderView, PlaceOrderRequest, Problem
@@ -19,16 +21,30 @@ from orderflow.errors import OrderflowError
 from orderflow.orders_table import idempotency_key as idempotency_item_key
 
 router = APIRouter()
-ANONYMOUS = "anonymous"
+log = structlog.get_logger("orderflow.api")
 
-_problems: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
-    for status, description in {
-        400: "Malformed request",
-        404: "Unknown order",
-        422: "Invalid or rejected order",
-    }.items()
+
+def _problems(**described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for problem responses, so that clients (and the fuzzer) know every status."""
+    return {
+        int(status.removeprefix("s")): {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": description}
+        for status, description in described.items()
+    }
+
+
+_GUARDED = {
+    "s401": "Missing or invalid API key",
+    "s429": "This API key's rate limit is exceeded (see Retry-After)",
+    "s500": "Internal error (logged; no details in the body)",
 }
+_PLACE_PROBLEMS = _problems(
+    s400="Malformed request (JSON syntax, blank Idempotency-Key)",
+    s413="Request body larger than the limit",
+    s415="Request body is not application/json",
+    s422="Invalid or rejected order",
+    **_GUARDED,
+)
+_GET_PROBLEMS = _problems(s404="Unknown order (or another client's)", s422="Malformed order id", **_GUARDED)
 
 Deps = Annotated[ApiDeps, Depends(get_deps)]
 
@@ -37,31 +53,33 @@ Deps = Annotated[ApiDeps, Depends(get_deps)]
     "/orders",
     status_code=202,
     response_model=OrderAccepted,
-    responses=_problems,
+    responses=_PLACE_PROBLEMS,
     summary="Place an order (answers at once; the saga carries it on)",
 )
 async def place_order(
     body: PlaceOrderRequest,
     deps: Deps,
+    client: Client,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
 ) -> JSONResponse:
     if idempotency_key is not None and not idempotency_key.strip():
         raise IdempotencyKeyInvalid("Idempotency-Key must not be blank")
+    limits = Limits(max_items=deps.settings.max_items_per_order, max_quantity=deps.settings.max_quantity_per_line)
+    check_limits(body, limits)
     fingerprint = request_fingerprint(body)
-    if idempotency_key and (replay := await _replay(deps, idempotency_key, fingerprint)) is not None:
+    if idempotency_key and (replay := await _replay(deps, client, idempotency_key, fingerprint)) is not None:
         return replay
     token, simulation = simulation_of(body, allowed=deps.settings.simulation)
     catalogue = await deps.store.prices(item.sku for item in body.items)
-    limits = Limits(max_items=deps.settings.max_items_per_order, max_quantity=deps.settings.max_quantity_per_line)
     lines = price_order(body, catalogue, limits)
-    order, event = new_order(body, lines, payment_token=token, simulation=simulation, client_id=ANONYMOUS)
+    order, event = new_order(body, lines, payment_token=token, simulation=simulation, client_id=client)
     accepted = OrderAccepted(order_id=event.data.order_id, event_id=event.event_id, status="PLACED")
     content = accepted.model_dump(mode="json")
     location = f"/orders/{accepted.order_id}"
     record = None
     if idempotency_key:
         record = {
-            **idempotency_item_key(ANONYMOUS, idempotency_key),
+            **idempotency_item_key(client, idempotency_key),
             "fingerprint": fingerprint,
             "response": orjson.dumps(content).decode(),
             "location": location,
@@ -69,7 +87,7 @@ async def place_order(
     try:
         await deps.store.place(order, event, record)
     except IdempotencyRace:
-        replay = await _replay(deps, idempotency_key or "", fingerprint)
+        replay = await _replay(deps, client, idempotency_key or "", fingerprint)
         if replay is None:
             raise OrderflowError("idempotency record vanished") from None
         return replay
@@ -77,8 +95,8 @@ async def place_order(
     return JSONResponse(content, status_code=202, headers={"Location": location})
 
 
-async def _replay(deps: ApiDeps, key: str, fingerprint: str) -> JSONResponse | None:
-    stored = await deps.store.idempotent_response(ANONYMOUS, key)
+async def _replay(deps: ApiDeps, client: str, key: str, fingerprint: str) -> JSONResponse | None:
+    stored = await deps.store.idempotent_response(client, key)
     if stored is None:
         return None
     if stored["fingerprint"] != fingerprint:
@@ -93,12 +111,13 @@ async def _replay(deps: ApiDeps, key: str, fingerprint: str) -> JSONResponse | N
 @router.get(
     "/orders/{order_id}",
     response_model=OrderView,
-    responses=_problems,
+    responses=_GET_PROBLEMS,
     summary="An order's status and the timeline of events that moved it",
 )
-async def get_order(order_id: uuid.UUID, deps: Deps) -> OrderView:
+async def get_order(order_id: uuid.UUID, deps: Deps, client: Client) -> OrderView:
     order, timeline = await deps.store.order_with_timeline(order_id)
-    if order is None:
+    # Another client's order answers exactly as a missing one: its existence is not theirs to know.
+    if order is None or order.get("clientId") != client:
         raise OrderNotFound(f"no order {order_id}")
     return OrderView(
         order_id=order["orderId"],
@@ -130,12 +149,14 @@ async def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="Readiness: the orders table and the event bus are reachable",
-    responses={503: {"model": Problem, "content": {PROBLEM_JSON: {}}}},
+    responses=_problems(s503="The table or the bus is unreachable"),
 )
 async def readyz(deps: Deps) -> dict[str, str]:
     try:
         await deps.store.ping()
         await deps.events.describe_event_bus(Name=deps.settings.bus)
     except Exception as exc:
-        raise NotReady(f"a dependency is unreachable: {type(exc).__name__}") from exc
+        # The cause goes to the log, not to whoever asks (the endpoint is unauthenticated).
+        log.warning("not_ready", error=f"{type(exc).__name__}: {exc}")
+        raise NotReady("a dependency is unreachable") from exc
     return {"status": "ready"}

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+BATCH_GET_MAX_KEYS = 100  # DynamoDB's BatchGetItem ceiling
 
 
 class IdempotencyRace(Exception):
@@ -36,13 +37,14 @@ class OrdersStore:
         """Catalogue price and currency per known SKU."""
         keys = [to_attrs({"pk": f"SKU#{sku}", "sk": "PRODUCT"}) for sku in sorted(set(skus))]
         found: dict[str, tuple[Decimal, str]] = {}
-        request: Any = {self.catalogue_table: {"Keys": keys}}
-        while request:
-            response = await self._call("reading the catalogue", self._client.batch_get_item(RequestItems=request))
-            for raw in response.get("Responses", {}).get(self.catalogue_table, []):
-                item = from_attrs(raw)
-                found[item["sku"]] = (Decimal(item["price"]), item["currency"])
-            request = response.get("UnprocessedKeys") or None
+        for start in range(0, len(keys), BATCH_GET_MAX_KEYS):
+            request: Any = {self.catalogue_table: {"Keys": keys[start : start + BATCH_GET_MAX_KEYS]}}
+            while request:
+                response = await self._call("reading the catalogue", self._client.batch_get_item(RequestItems=request))
+                for raw in response.get("Responses", {}).get(self.catalogue_table, []):
+                    item = from_attrs(raw)
+                    found[item["sku"]] = (Decimal(item["price"]), item["currency"])
+                request = response.get("UnprocessedKeys") or None
         return found
 
     async def place(self, order: dict[str, Any], event: OrderPlaced, idempotency: dict[str, Any] | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import sys
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 import httpx
 import orjson
 import typer
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from orderflow.errors import OrderflowError
 from orderflow.settings import Settings
@@ -28,6 +29,8 @@ dlq_app = typer.Typer(no_args_is_help=True, help="Dead-letter queues: depth, con
 inventory_app = typer.Typer(no_args_is_help=True, help="Stock levels.")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(inventory_app, name="inventory")
+apikey_app = typer.Typer(no_args_is_help=True, help="API keys: create one for a client.")
+app.add_typer(apikey_app, name="apikey")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -61,8 +64,27 @@ def api_url(option: str | None) -> str:
     return str(state["apiUrl"]) if state else "http://127.0.0.1:8080"
 
 
+def api_key(option: str | None) -> str | None:
+    """--api-key, else ORDERFLOW_API_KEY, else the key of a running `orderflow dev`."""
+    from orderflow.local.state import read_state
+
+    if option or os.environ.get("ORDERFLOW_API_KEY"):
+        return option or os.environ["ORDERFLOW_API_KEY"]
+    state = read_state()
+    return str(state["apiKey"]) if state and state.get("apiKey") else None
+
+
+def api_headers(option: str | None, **extra: str) -> dict[str, str]:
+    key = api_key(option)
+    return {**({"Authorization": f"Bearer {key}"} if key else {}), **extra}
+
+
 EndpointOption = Annotated[str | None, typer.Option("--endpoint-url", help="AWS endpoint (an emulator).")]
 ApiOption = Annotated[str | None, typer.Option("--api-url", help="Order API base URL.")]
+ApiKeyOption = Annotated[
+    str | None,
+    typer.Option("--api-key", help="API key; default ORDERFLOW_API_KEY, else the running `orderflow dev`'s."),
+]
 
 
 # -- processes --------------------------------------------------------------------------------
@@ -78,8 +100,18 @@ def api() -> None:
 
     settings = load_settings()
     configure_logging(settings, service="api")
+    if settings.local_mode and not settings.dev_api_key and not settings.api_keys:
+        # Local mode without `orderflow dev` (a container, a debugger): a key for this run only.
+        key = secrets.token_urlsafe(24)
+        settings = settings.model_copy(update={"dev_api_key": SecretStr(key)})
+        typer.echo(f"orderflow api: local mode, no key configured; this run's API key (client dev): {key}", err=True)
+    try:
+        application = create_app(settings)
+    except OrderflowError as exc:
+        typer.echo(f"orderflow api: {exc}", err=True)
+        raise typer.Exit(2) from None
     uvicorn.run(
-        create_app(settings),
+        application,
         host=settings.api_host,
         port=settings.api_port,
         access_log=False,
@@ -190,6 +222,7 @@ def orders_submit(
     idempotency_key: Annotated[str | None, typer.Option(help="Idempotency-Key header")] = None,
     wait: Annotated[bool, typer.Option(help="Wait for a terminal or given status.")] = False,
     url: ApiOption = None,
+    key: ApiKeyOption = None,
 ) -> None:
     """Place an order (default: the seed article's laptop and two mice)."""
     if body == "-":
@@ -203,13 +236,13 @@ def orders_submit(
             "currency": currency,
             "items": [{"sku": s, "quantity": int(q)} for s, q in (line.split(":", 1) for line in lines)],
         }
-    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+    headers = api_headers(key, **({"Idempotency-Key": idempotency_key} if idempotency_key else {}))
     response = httpx.post(f"{api_url(url)}/orders", json=payload, headers=headers, timeout=10)
     typer.echo(orjson.dumps(response.json(), option=orjson.OPT_INDENT_2).decode())
     if response.status_code >= 400:
         raise typer.Exit(1)
     if wait:
-        _wait_for(api_url(url), response.json()["orderId"], None, 60)
+        _wait_for(api_url(url), api_headers(key), response.json()["orderId"], None, 60)
 
 
 @orders_app.command("get")
@@ -220,28 +253,45 @@ def orders_get(
     ] = None,
     timeout: float = 60,
     url: ApiOption = None,
+    key: ApiKeyOption = None,
 ) -> None:
     """Show an order's status and timeline."""
     if wait_for:
-        _wait_for(api_url(url), order_id, wait_for, timeout)
+        _wait_for(api_url(url), api_headers(key), order_id, wait_for, timeout)
         return
-    response = httpx.get(f"{api_url(url)}/orders/{order_id}", timeout=10)
+    response = httpx.get(f"{api_url(url)}/orders/{order_id}", headers=api_headers(key), timeout=10)
     typer.echo(orjson.dumps(response.json(), option=orjson.OPT_INDENT_2).decode())
     if response.status_code >= 400:
         raise typer.Exit(1)
 
 
-def _wait_for(base: str, order_id: str, status: str | None, timeout: float) -> None:
+def _wait_for(base: str, headers: dict[str, str], order_id: str, status: str | None, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     view: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        view = httpx.get(f"{base}/orders/{order_id}", timeout=10).json()
+        view = httpx.get(f"{base}/orders/{order_id}", headers=headers, timeout=10).json()
         if view.get("status") == status or (status is None and view.get("status") in ("SHIPPED", "CANCELLED")):
             break
         time.sleep(0.2)
     typer.echo(orjson.dumps(view, option=orjson.OPT_INDENT_2).decode())
     if status and view.get("status") != status:
         raise typer.Exit(1)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    client_id: Annotated[str, typer.Argument(help="Who the key is for; orders are theirs alone.")],
+) -> None:
+    """Make a new API key: the key is printed once (give it to the client); configure the entry."""
+    from orderflow.auth import create_key
+
+    try:
+        key, entry = create_key(client_id)
+    except OrderflowError as exc:
+        typer.echo(f"orderflow apikey create: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"API key for {client_id} (shown once; store it in the client's secret store):\n  {key}")
+    typer.echo(f"Add this entry to ORDERFLOW_API_KEYS (comma-separated; it holds only a salted hash):\n  {entry}")
 
 
 # -- schemas, simulation ----------------------------------------------------------------------

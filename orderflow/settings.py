@@ -7,9 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from orderflow.auth import parse_api_keys
 from orderflow.aws.faults import parse_faults
 from orderflow.topology import Topology, load_topology
 
@@ -66,6 +67,16 @@ class Settings(BaseSettings):
     outbox_sweep_seconds: float = Field(default=5.0, gt=0)
     max_items_per_order: int = Field(default=50, ge=1)
     max_quantity_per_line: int = Field(default=1000, ge=1)
+    api_keys: str = Field(
+        default="",
+        description="Comma-separated client_id:salt_hex:sha256_hex entries (`orderflow apikey create`).",
+    )
+    dev_api_key: SecretStr | None = Field(
+        default=None, description="Local mode only: a plain key accepted as client `dev`; ignored otherwise."
+    )
+    rate_limit_per_second: float = Field(default=100.0, gt=0, description="Per key and per API process.")
+    rate_limit_burst: int = Field(default=200, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
 
     @field_validator("topology_path")
     @classmethod
@@ -80,6 +91,12 @@ class Settings(BaseSettings):
         if spec:
             parse_faults(spec)  # FaultSpecError is a ValueError: reported against ORDERFLOW_FAULTS
         return spec or None
+
+    @field_validator("api_keys")
+    @classmethod
+    def _api_keys_parse(cls, raw: str) -> str:
+        parse_api_keys(raw)  # a ValueError names the bad entry; pydantic adds the variable
+        return raw
 
     @cached_property
     def topology(self) -> Topology:

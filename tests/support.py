@@ -18,6 +18,18 @@ from orderflow.settings import Settings
 
 T = TypeVar("T")
 
+# The local-mode API key the in-process API tests use (client `dev`), and the header that sends it.
+TEST_API_KEY = "test-dev-key-0123456789abcdef"
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
+
+
+def with_dev_key(settings: Settings, key: str = TEST_API_KEY) -> Settings:
+    """Settings whose API accepts `key` as the local dev key."""
+    from pydantic import SecretStr
+
+    return settings.model_copy(update={"dev_api_key": SecretStr(key)})
+
+
 # The saga's routing, written out by hand: the topology must implement exactly this.
 EXPECTED_ROUTES = {
     "OrderPlaced": {"inventory"},

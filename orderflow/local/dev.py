@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import time
 import urllib.error
@@ -43,8 +44,14 @@ def _raise_force(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt  # a second signal while draining: stop waiting
 
 
+def dev_api_key(settings: Settings) -> str:
+    """ORDERFLOW_DEV_API_KEY, else a fresh one for this run (printed in the banner, in the state file)."""
+    return settings.dev_api_key.get_secret_value() if settings.dev_api_key else secrets.token_urlsafe(24)
+
+
 def run_dev(settings: Settings, options: DevOptions) -> int:
     began = time.monotonic()
+    api_key = dev_api_key(settings)
     emulator = None if options.endpoint_url else Emulator(options.emulator_port).start()
     endpoint = options.endpoint_url or (emulator.url if emulator else "")
     os.environ.update({k: v for k, v in LOCAL_CREDENTIALS.items() if k not in os.environ})
@@ -62,6 +69,7 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
                 ORDERFLOW_API_HOST="127.0.0.1",
                 ORDERFLOW_RESOURCE_PREFIX=settings.resource_prefix,
                 ORDERFLOW_TOPOLOGY_PATH=str(settings.topology_path),
+                ORDERFLOW_DEV_API_KEY=api_key,
             )
         )
         supervisor.add("api", "api")
@@ -70,8 +78,8 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
         supervisor.start_all()
         signal.signal(signal.SIGTERM, _raise_stop)
         _wait_ready(api_url, options.ready_timeout, supervisor)
-        write_state(emulatorUrl=endpoint, apiUrl=api_url, prefix=settings.resource_prefix)
-        _banner(api_url, endpoint, supervisor, time.monotonic() - began)
+        write_state(emulatorUrl=endpoint, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key)
+        _banner(api_url, endpoint, api_key, supervisor, time.monotonic() - began)
         while True:
             supervisor.check()
             time.sleep(0.25)
@@ -116,17 +124,19 @@ SEED_REQUEST = (
 )
 
 
-def _banner(api_url: str, endpoint: str, supervisor: Supervisor, seconds: float) -> None:
+def _banner(api_url: str, endpoint: str, api_key: str, supervisor: Supervisor, seconds: float) -> None:
     workers = ", ".join(n for n in supervisor.children if n != "api")
     print(
         f"""
 orderflow is running locally (ready in {seconds:.1f} s)
   order API     {api_url}          (OpenAPI: {api_url}/docs)
+  API key       {api_key}   (client "dev"; the orderflow CLI sends it by itself)
   AWS emulator  {endpoint}   (moto server; AWS_ENDPOINT_URL={endpoint})
   workers       {workers}
 
 Try:
-  curl -s -X POST {api_url}/orders -H 'Content-Type: application/json' -d '{SEED_REQUEST}'
+  curl -s -X POST {api_url}/orders -H 'Authorization: Bearer {api_key}' \\
+       -H 'Content-Type: application/json' -d '{SEED_REQUEST}'
   orderflow orders get <orderId>
 
 Ctrl-C stops everything (workers drain first).

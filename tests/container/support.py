@@ -27,7 +27,10 @@ AWS_ENV = {
     "AWS_REGION": "us-east-1",
     "AWS_DEFAULT_REGION": "us-east-1",
     "ORDERFLOW_LOCAL_MODE": "true",
+    "ORDERFLOW_DEV_API_KEY": "container-dev-key-8e1d4f2a",
 }
+# What the tests send to the API container (local mode accepts the dev key as client `dev`).
+AUTH = {"Authorization": f"Bearer {AWS_ENV['ORDERFLOW_DEV_API_KEY']}"}
 
 
 def container_logs(container: DockerContainer, limit: int = 6000) -> str:

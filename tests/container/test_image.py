@@ -15,7 +15,7 @@ import pytest
 import requests
 from testcontainers.core.container import DockerContainer
 
-from tests.container.support import container_logs
+from tests.container.support import AUTH, container_logs
 
 
 def docker_engine_answers() -> bool:
@@ -121,7 +121,7 @@ def test_order_placed_through_the_api_reaches_stock_reserved(
     api_url: str, inventory_worker: DockerContainer, orders_worker: DockerContainer
 ) -> None:
     # WHEN a customer places an order for a laptop in stock
-    response = httpx.post(f"{api_url}/orders", json=ORDER, timeout=10)
+    response = httpx.post(f"{api_url}/orders", json=ORDER, headers=AUTH, timeout=10)
 
     # THEN the API accepts it
     assert response.status_code == 202, response.text
@@ -131,7 +131,7 @@ def test_order_placed_through_the_api_reaches_stock_reserved(
     deadline = time.monotonic() + 60
     status = None
     while time.monotonic() < deadline:
-        view = httpx.get(f"{api_url}/orders/{order_id}", timeout=10)
+        view = httpx.get(f"{api_url}/orders/{order_id}", headers=AUTH, timeout=10)
         assert view.status_code == 200, view.text
         status = view.json()["status"]
         if status == "STOCK_RESERVED":

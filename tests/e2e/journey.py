@@ -24,6 +24,8 @@ from workers.services.inventory.store import stock_item
 
 _deserialize = TypeDeserializer().deserialize
 TERMINAL = ("SHIPPED", "CANCELLED")
+E2E_API_KEY = "e2e-dev-key-5f0c2b9a7d1e4c3b"  # given to `orderflow dev` as ORDERFLOW_DEV_API_KEY
+AUTH = {"Authorization": f"Bearer {E2E_API_KEY}"}
 
 
 @dataclass
@@ -75,13 +77,13 @@ def order_body(sku: str, quantity: int = 1, **extra: Any) -> dict[str, Any]:
 
 
 def place(stack: Stack, body: dict[str, Any], **headers: str) -> str:
-    response = httpx.post(f"{stack.api_url}/orders", json=body, headers=headers, timeout=10)
+    response = httpx.post(f"{stack.api_url}/orders", json=body, headers={**AUTH, **headers}, timeout=10)
     assert response.status_code == 202, response.text
     return str(response.json()["orderId"])
 
 
 def view(stack: Stack, order_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{stack.api_url}/orders/{order_id}", timeout=10)
+    response = httpx.get(f"{stack.api_url}/orders/{order_id}", headers=AUTH, timeout=10)
     assert response.status_code == 200, response.text
     return dict(response.json())
 

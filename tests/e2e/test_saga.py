@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from tests.e2e.journey import (
+    AUTH,
     Stack,
     approved_charges,
     dlq_depths,
@@ -183,10 +184,13 @@ def test_fifty_orders_for_ten_units_ship_exactly_ten(stack: Stack) -> None:
 
 
 def test_bad_requests_get_problem_details_from_the_running_platform(stack: Stack) -> None:
-    bad = httpx.post(f"{stack.api_url}/orders", json={**SEED_REQUEST, "items": [{"sku": "NOPE-9", "quantity": 1}]})
+    body = {**SEED_REQUEST, "items": [{"sku": "NOPE-9", "quantity": 1}]}
+    bad = httpx.post(f"{stack.api_url}/orders", json=body, headers=AUTH)
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert "unknown SKU NOPE-9" in bad.json()["detail"]
-    garbage = httpx.post(f"{stack.api_url}/orders", content=b"\x00\xff", headers={"content-type": "application/json"})
+    garbage = httpx.post(
+        f"{stack.api_url}/orders", content=b"\x00\xff", headers={**AUTH, "content-type": "application/json"}
+    )
     assert garbage.status_code == 400
     assert garbage.json()["title"] == "Malformed JSON"

@@ -19,7 +19,7 @@ from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.api import PlaceOrderRequest
 from orderflow.local.provision import Provisioned
 from orderflow.settings import Settings
-from tests.support import ApiServer, drain_queue, eventually, queue_url
+from tests.support import AUTH, ApiServer, drain_queue, eventually, queue_url, with_dev_key
 
 SEED = {
     "customerEmail": "student@example.com",
@@ -29,8 +29,17 @@ SEED = {
 
 
 @pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared local-mode settings, with the test API key accepted."""
+    return with_dev_key(settings)
+
+
+@pytest.fixture
 def client(settings: Settings, provisioned: Provisioned) -> Iterator[httpx.Client]:
-    with ApiServer(create_app(settings)) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+    with (
+        ApiServer(create_app(settings)) as server,
+        httpx.Client(base_url=server.url, timeout=10, headers=AUTH) as http,
+    ):
         yield http
 
 
@@ -122,7 +131,7 @@ def test_idempotency_key_replays_the_first_answer_and_refuses_a_different_body(
 
 def test_simulation_levers_are_refused_when_simulation_is_off(settings: Settings, provisioned: Provisioned) -> None:
     app = create_app(settings.model_copy(update={"simulation_enabled": False}))
-    with ApiServer(app) as server, httpx.Client(base_url=server.url) as client:
+    with ApiServer(app) as server, httpx.Client(base_url=server.url, headers=AUTH) as client:
         body = {**SEED, "paymentOutcome": "declined"}
         _assert_problem(client.post("/orders", json=body), 422, "paymentOutcome", "simulation is enabled")
 
