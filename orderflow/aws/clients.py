@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 import aiobotocore
-import botocore
 from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
 from orderflow.aws.faults import FaultInjector
 
-USER_AGENT = f"orderflow/0.1 aiobotocore/{aiobotocore.__version__} botocore/{botocore.__version__}"
+USER_AGENT = f"orderflow/0.1 aiobotocore/{aiobotocore.__version__}"  # botocore appends its own version
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
