@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orderflow.chaos.config import ChaosConfig
-from orderflow.chaos.emulator import SerialisedEmulator
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
 from orderflow.local.provision import provision
 from orderflow.local.seed import seed
@@ -69,7 +68,7 @@ class ChaosStack:
         os.environ.update({k: v for k, v in LOCAL_CREDENTIALS.items() if k not in os.environ})
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.settings = Settings(local_mode=True)
-        self.emulator = SerialisedEmulator(free_port()).start()
+        self.emulator = Emulator(free_port()).start()
         provision(self.settings, endpoint_url=self.emulator.url)
         seed(self.settings, endpoint_url=self.emulator.url, catalogue=self.config.catalogue())
         api_port = free_port()

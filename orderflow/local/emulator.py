@@ -35,8 +35,12 @@ def port_in_use(port: int) -> bool:
 
 @dataclass
 class Emulator:
+    """moto's server on 127.0.0.1. `serialised` (the default) runs it through
+    orderflow.local.moto_server, which restores DynamoDB's transaction isolation."""
+
     port: int
     process: subprocess.Popen[bytes] | None = None
+    serialised: bool = True
 
     @property
     def url(self) -> str:
@@ -46,7 +50,15 @@ class Emulator:
         if port_in_use(self.port):
             raise RuntimeError(f"port {self.port} is taken; choose another with --emulator-port")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "orderflow.local.moto_server" if self.serialised else "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, **LOCAL_CREDENTIALS},
