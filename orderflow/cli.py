@@ -470,4 +470,17 @@ def chaos(
 
 
 def main() -> None:
-    app()
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        app()
+    except NoCredentialsError:
+        typer.echo(
+            "orderflow: no AWS credentials, and no local platform found. Start one with `orderflow dev`, "
+            "or pass --endpoint-url / set AWS_ENDPOINT_URL, or configure AWS credentials.",
+            err=True,
+        )
+        raise SystemExit(2) from None
+    except (BotoCoreError, ClientError) as exc:
+        typer.echo(f"orderflow: AWS call failed: {exc}", err=True)
+        raise SystemExit(1) from None
