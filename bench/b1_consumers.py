@@ -15,8 +15,19 @@ from typing import Any
 
 import boto3
 
-from bench.common import BenchError, Table, child_env, cpu_seconds, median, order_placed_body, python, save
-from bench.common import start_emulator, wait_exit
+from bench.common import (
+    BenchError,
+    Table,
+    child_env,
+    cpu_seconds,
+    median,
+    order_placed_body,
+    python,
+    save,
+    start_emulator,
+    wait_exit,
+)
+from bench.consumers.celery_app import make_app
 from bench.proxy import CountingProxy
 
 CONSUMERS = {
@@ -49,16 +60,18 @@ def _command(consumer: str) -> list[str]:
             "--pool", pool, *extra, "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
             "--without-heartbeat",
         ]  # fmt: skip
+    if consumer == "orderflow" and os.environ.get("BENCH_PROFILE"):
+        # py-spy samples from outside the process; the raw (collapsed) stacks go to BENCH_PROFILE.
+        spy = [str(Path(python()).parent / "py-spy"), "record", "--format", "raw", "--rate", "1000", "--nonblocking"]
+        return [*spy, "-o", os.environ["BENCH_PROFILE"], "--", python(), "-m", "bench.consumers.orderflow_worker"]
     module = {"orderflow": "orderflow_worker", "powertools": "powertools_batch", "naive": "naive_boto3"}[consumer]
     return [python(), "-m", f"bench.consumers.{module}"]
 
 
-def _preload(sqs: Any, consumer: str, k: int, emulator_port: int, proxy_port: int, bodies: list[str]) -> str:
+def _preload(sqs: Any, consumer: str, k: int, *, emulator_port: int, proxy_port: int, bodies: list[str]) -> str:
     name = f"b1-{consumer}-{time.monotonic_ns()}"
     url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
     if consumer.startswith("celery"):
-        from bench.consumers.celery_app import make_app
-
         os.environ["BENCH_CELERY_QUEUE"] = name
         app = make_app(str(emulator_port), url)
         app.conf.broker_transport_options["predefined_queues"] = {name: {"url": url}}
@@ -94,12 +107,12 @@ def _read_line(process: subprocess.Popen[str], prefix: str, timeout: float) -> s
 def _counted(counter: Path, k: int, process: subprocess.Popen[str], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if counter.exists() and counter.stat().st_size >= k:
+        if counter.exists() and len(set(counter.read_text().split())) >= k:
             return
         if process.poll() is not None:
             raise BenchError(f"celery exited with {process.returncode} before handling {k} tasks")
-        time.sleep(0.005)
-    raise BenchError(f"celery handled {counter.stat().st_size if counter.exists() else 0} of {k} in {timeout:.0f} s")
+        time.sleep(0.02)
+    raise BenchError(f"celery did not handle all {k} tasks in {timeout:.0f} s")
 
 
 def _deleted(proxy: CountingProxy, k: int, timeout: float) -> None:
@@ -110,8 +123,8 @@ def _deleted(proxy: CountingProxy, k: int, timeout: float) -> None:
         time.sleep(0.005)
 
 
-def run_one(consumer: str, k: int, sqs: Any, emulator_port: int, proxy: CountingProxy, bodies: list[str]) -> Run:
-    url = _preload(sqs, consumer, k, emulator_port, proxy.port, bodies)
+def run_one(consumer: str, k: int, *, sqs: Any, emulator_port: int, proxy: CountingProxy, bodies: list[str]) -> Run:
+    url = _preload(sqs, consumer, k, emulator_port=emulator_port, proxy_port=proxy.port, bodies=bodies)
     counter = Path(tempfile.mkstemp(prefix="bench-celery-")[1])
     counter.unlink()
     env = child_env(
@@ -126,7 +139,7 @@ def run_one(consumer: str, k: int, sqs: Any, emulator_port: int, proxy: Counting
     log = Path(tempfile.gettempdir()) / f"bench-b1-{consumer}.log"
     with log.open("w") as stderr:
         process = subprocess.Popen(_command(consumer), env=env, stdout=subprocess.PIPE, stderr=stderr, text=True)
-    tree = consumer == "celery-prefork"
+    tree = consumer == "celery-prefork" or bool(consumer == "orderflow" and os.environ.get("BENCH_PROFILE"))
     try:
         _read_line(process, "READY", 60)
         proxy.reset()
@@ -136,8 +149,12 @@ def run_one(consumer: str, k: int, sqs: Any, emulator_port: int, proxy: Counting
             _deleted(proxy, k, 30)  # kombu deletes each message with its own call: wait for the K-th
         else:
             done = json.loads(_read_line(process, "DONE", 600).split(" ", 1)[1])
-            if done["handled"] != k:
+            if "times" in done:
+                print(f"  in-process user/sys: {done['times']}", flush=True)
+            if done["handled"] < k:
                 raise BenchError(f"{consumer} handled {done['handled']} of {k}")
+            if done.get("deliveries", k) > k:  # the emulator handed a message to two receives
+                print(f"  {consumer}: {done['deliveries'] - k} duplicate deliveries from the emulator", flush=True)
         cpu1, t1 = cpu_seconds(process.pid, tree=tree), time.monotonic()
         calls = proxy.reset()
         if consumer.startswith("celery"):
@@ -153,8 +170,10 @@ def run_one(consumer: str, k: int, sqs: Any, emulator_port: int, proxy: Counting
         QueueUrl=url.replace(f":{proxy.port}/", f":{emulator_port}/"),
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    if any(int(v) for v in left.values()):
+    if int(left["ApproximateNumberOfMessages"]):
         raise BenchError(f"{consumer}: messages left in the queue after the run: {left}")
+    if int(left["ApproximateNumberOfMessagesNotVisible"]):  # duplicates in flight at stop: not lost
+        print(f"  {consumer}: {left['ApproximateNumberOfMessagesNotVisible']} in flight at stop", flush=True)
     sqs.delete_queue(QueueUrl=url.replace(f":{proxy.port}/", f":{emulator_port}/"))
     counter.unlink(missing_ok=True)
     sqs_calls = sum(n for op, n in calls.items() if op != "GetQueueAttributes")
@@ -176,7 +195,7 @@ def main(argv: list[str] | None = None) -> list[Table]:
         for k in args.k:
             for rep in range(args.repeat):
                 for consumer in args.consumers:
-                    run = run_one(consumer, k, sqs, emulator.port, proxy, bodies)
+                    run = run_one(consumer, k, sqs=sqs, emulator_port=emulator.port, proxy=proxy, bodies=bodies)
                     runs.append(run)
                     print(
                         f"B1 K={k} rep {rep + 1}/{args.repeat} {consumer:15s} {run.cpu_s / k * 1e6:7.0f} µs/msg "

@@ -17,6 +17,7 @@ from typing import Any
 
 import psutil
 
+from orderflow.contracts.events import OrderLine, OrderPlaced, OrderPlacedData
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,8 +132,6 @@ def load_average() -> float:
 
 def order_placed_body(lines: int = 4) -> str:
     """An EventBridge-delivered OrderPlaced (the full event JSON, envelope in `detail`), ≈ 1 KB."""
-    from orderflow.contracts.events import OrderLine, OrderPlaced, OrderPlacedData
-
     order_id = uuid.uuid4()
     skus = ["LAPTOP-001", "MOUSE-002", "KEYBOARD-003", "MONITOR-004", "HEADSET-005"]
     items = tuple(OrderLine(sku=skus[i % 5], quantity=1 + i, unit_price=Decimal("25.50")) for i in range(lines))

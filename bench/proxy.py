@@ -9,6 +9,7 @@ process, so its CPU is charged to neither the consumer nor the emulator.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import threading
 from collections import Counter
@@ -70,7 +71,5 @@ class CountingProxy:
             if first and not counted:
                 with self._lock:
                     self.calls["unknown"] += 1 if seen else 0
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 writer.close()
-            except (ConnectionError, OSError):
-                pass

@@ -16,14 +16,14 @@ def main() -> None:
     url, k = os.environ["BENCH_QUEUE_URL"], int(os.environ["BENCH_K"])
     sqs = boto3.client("sqs")
     print("READY", flush=True)
-    handled = 0
-    while handled < k:
+    seen: set[str] = set()  # distinct messages: the emulator may deliver one twice under load
+    while len(seen) < k:
         response = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=1)
         for message in response.get("Messages", []):
             handle(message["Body"])
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-            handled += 1
-    print("DONE " + json.dumps({"handled": handled}), flush=True)
+            seen.add(message["MessageId"])
+    print("DONE " + json.dumps({"handled": len(seen)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -37,8 +37,8 @@ def main() -> None:
     sqs = boto3.client("sqs")
     arn = "arn:aws:sqs:us-east-1:123456789012:" + url.rsplit("/", 1)[-1]
     print("READY", flush=True)
-    handled = 0
-    while handled < k:
+    seen: set[str] = set()  # distinct messages: the emulator may deliver one twice under load
+    while len(seen) < k:
         response = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         messages = response.get("Messages", [])
         if not messages:
@@ -50,8 +50,8 @@ def main() -> None:
         sqs.delete_message_batch(
             QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)]
         )
-        handled += len(done)
-    print("DONE " + json.dumps({"handled": handled}), flush=True)
+        seen.update(m["MessageId"] for m in done)
+    print("DONE " + json.dumps({"handled": len(seen)}), flush=True)
 
 
 if __name__ == "__main__":
