@@ -18,10 +18,14 @@ def configure_logging(settings: Settings, *, service: str) -> None:
     """JSON lines (with dict tracebacks) off a TTY, readable console output on one."""
     use_json = settings.log_format == "json" or (settings.log_format == "auto" and not sys.stderr.isatty())
     renderer: structlog.types.Processor
+    factory: Any
     if use_json:
-        renderer = structlog.processors.JSONRenderer(serializer=lambda obj, **_: orjson.dumps(obj).decode())
+        # orjson's bytes go straight to the binary stream: no decode, no text-layer encode (B1).
+        renderer = structlog.processors.JSONRenderer(serializer=orjson.dumps)
+        factory = structlog.BytesLoggerFactory(file=sys.stderr.buffer)
     else:
         renderer = structlog.dev.ConsoleRenderer()
+        factory = structlog.WriteLoggerFactory(file=sys.stderr)
     processors: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -32,7 +36,7 @@ def configure_logging(settings: Settings, *, service: str) -> None:
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, settings.log_level)),
-        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
+        logger_factory=factory,
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
