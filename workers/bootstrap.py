@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import structlog
 
 from orderflow.aws.clients import AwsClients
+from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.aws.publisher import EventPublisher
 from orderflow.observability import Metrics
 from orderflow.settings import Settings
@@ -37,8 +38,14 @@ async def build_worker(service_name: str, settings: Settings) -> AsyncIterator[W
             url,
             visibility_timeout=spec.queue.visibility_timeout_seconds,
             wait_seconds=spec.queue.wait_time_seconds,
+            batch_deletes=settings.batch_deletes,
         )
-        publisher = EventPublisher(aws.events, settings.bus, linger=settings.publish_linger_seconds)
+        publisher = EventPublisher(
+            aws.events, settings.bus, linger=settings.publish_linger_seconds, max_batch=settings.publish_batch_size
+        )
+        processed = getattr(deps, "processed", None)
+        if isinstance(processed, ProcessedEvents):
+            processed.separate_record = not settings.idempotency_in_transaction
         heartbeat = Heartbeat(settings.heartbeat_file(service_name))
         yield Worker(
             service,

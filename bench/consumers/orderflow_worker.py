@@ -11,11 +11,14 @@ from typing import Any
 
 from pyinstrument import Profiler
 
+from orderflow.aws import clients
 from orderflow.aws.clients import AwsClients
 from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderPlaced
 from orderflow.observability import Metrics, configure_logging
 from orderflow.settings import Settings
+from workers.runtime import messages
+from workers.runtime import worker as worker_module
 from workers.runtime.messages import Received
 from workers.runtime.queue import Queue
 from workers.runtime.service import Outcome, ServiceDefinition
@@ -45,6 +48,22 @@ def _profiler() -> Any:
     return profiler
 
 
+def _apply_experiment(experiment: str) -> None:
+    """Attribution runs only (BENCH_EXPERIMENT): switch one cost off to see what it weighs in situ."""
+    if "noval" in experiment:  # botocore's client-side parameter validation
+        real = clients.AioConfig
+        clients.AioConfig = lambda **kw: real(**kw, parameter_validation=False)  # type: ignore[misc,assignment]
+    if "nodecode" in experiment:  # decode + pydantic validation: every message reuses the first result
+        cache: dict[str, Any] = {}
+
+        def decode_once(body: str) -> Any:
+            if "event" not in cache:
+                cache["event"] = messages.decode(body)
+            return cache["event"]
+
+        worker_module.decode = decode_once
+
+
 def _write_profile(profiler: Any) -> None:
     with open(os.environ["BENCH_PYINSTRUMENT"], "w") as out:
         out.write(profiler.output_text(unicode=False, show_all=True, timeline=False))
@@ -52,7 +71,14 @@ def _write_profile(profiler: Any) -> None:
 
 async def main() -> None:
     url, k = os.environ["BENCH_QUEUE_URL"], int(os.environ["BENCH_K"])
-    settings = Settings(local_mode=True, log_format="json", heartbeat_dir=tempfile.gettempdir())
+    experiment = os.environ.get("BENCH_EXPERIMENT", "")
+    settings = Settings(
+        local_mode=True,
+        log_format="json",
+        heartbeat_dir=tempfile.gettempdir(),
+        log_level="WARNING" if "nolog" in experiment else "INFO",
+    )
+    _apply_experiment(experiment)
     configure_logging(settings, service="bench")
     service = ServiceDefinition("bench", {OrderPlaced: noop}, build_deps=lambda ctx: asyncio.sleep(0))
     aws = await AwsClients.open(settings, max_pool_connections=settings.max_in_flight + settings.receivers + 8)

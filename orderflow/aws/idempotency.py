@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orderflow.aws.dynamo import cancellation_codes, from_attrs, to_attrs
+from orderflow.aws.dynamo import cancellation_codes, error_code, from_attrs, to_attrs
 from orderflow.contracts import Event, parse_event
 from orderflow.errors import AwsError, OrderflowError
 
@@ -34,9 +34,12 @@ class TransactionRejected(OrderflowError):
 
 
 class ProcessedEvents:
-    def __init__(self, client: DynamoDBClient, table: str) -> None:
+    def __init__(self, client: DynamoDBClient, table: str, *, separate_record: bool = False) -> None:
         self._client = client
         self.table = table
+        # The naive shape, kept for the benchmarks: the record is its own conditional put before
+        # the state change (an extra write per message, and not atomic with it).
+        self.separate_record = separate_record
 
     @staticmethod
     def key(event_id: uuid.UUID) -> dict[str, Any]:
@@ -79,6 +82,8 @@ class ProcessedEvents:
         If a concurrent delivery of the same event won the race, its stored outcome is answered.
         If a condition on one of `changes` failed, TransactionRejected says which.
         """
+        if self.separate_record:
+            return await self._commit_separately(event_id, changes, outcome)
         try:
             await self._client.transact_write_items(TransactItems=[*changes, self.record(event_id, outcome)])
         except ClientError as exc:
@@ -94,3 +99,38 @@ class ProcessedEvents:
         except BotoCoreError as exc:
             raise AwsError(f"TransactWriteItems failed: {exc}") from exc
         return list(outcome)
+
+    async def _commit_separately(
+        self, event_id: uuid.UUID, changes: Sequence[TransactWriteItemTypeDef], outcome: Sequence[Event]
+    ) -> list[Event]:
+        put = self.record(event_id, outcome)["Put"]
+        try:
+            await self._client.put_item(
+                TableName=put["TableName"], Item=put["Item"], ConditionExpression=put["ConditionExpression"]
+            )
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise AwsError(f"PutItem (processed record) failed: {exc}") from exc
+            stored = await self.recorded(event_id)
+            if stored is not None:
+                return stored
+            raise AwsError("processed record vanished after a conditional failure") from exc
+        except BotoCoreError as exc:
+            raise AwsError(f"PutItem (processed record) failed: {exc}") from exc
+        if changes:
+            try:
+                await self._client.transact_write_items(TransactItems=list(changes))
+            except ClientError as exc:
+                await self._forget(event_id)
+                codes = cancellation_codes(exc)
+                if codes and set(codes) <= {"None", "ConditionalCheckFailed"}:
+                    raise TransactionRejected(codes) from exc
+                raise AwsError(f"TransactWriteItems failed: {exc}") from exc
+        return list(outcome)
+
+    async def _forget(self, event_id: uuid.UUID) -> None:
+        """Undo the record when the state change did not happen, so a redelivery retries it."""
+        try:
+            await self._client.delete_item(TableName=self.table, Key=to_attrs(self.key(event_id)))
+        except (ClientError, BotoCoreError) as exc:
+            raise AwsError(f"removing processed record failed: {exc}") from exc

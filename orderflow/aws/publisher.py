@@ -32,11 +32,12 @@ class EventPublisher:
     ignored: the failed entries alone are retried with jittered backoff.
     """
 
-    def __init__(self, client: EventBridgeClient, bus_name: str, *, linger: float = 0.005) -> None:
+    def __init__(self, client: EventBridgeClient, bus_name: str, *, linger: float = 0.005, max_batch: int = 10) -> None:
         self._client = client
         self._bus = bus_name
+        # max_batch=1 is the naive shape (one PutEvents per event), kept for the benchmarks.
         self._batcher: MicroBatcher[PutEventsRequestEntryTypeDef, None] = MicroBatcher(
-            self._put, max_size=10, linger=linger
+            self._put, max_size=max_batch, linger=linger if max_batch > 1 else 0.0
         )
         self.calls = 0  # PutEvents calls made, for metrics and benchmarks
 

@@ -20,7 +20,14 @@ class Queue:
     are coalesced into *Batch calls of up to 10 entries."""
 
     def __init__(
-        self, client: SQSClient, url: str, *, visibility_timeout: int, wait_seconds: int, linger: float = 0.005
+        self,
+        client: SQSClient,
+        url: str,
+        *,
+        visibility_timeout: int,
+        wait_seconds: int,
+        linger: float = 0.005,
+        batch_deletes: bool = True,
     ) -> None:
         self._client = client
         self.url = url
@@ -28,7 +35,13 @@ class Queue:
         self.wait_seconds = wait_seconds
         self._deletes: MicroBatcher[str, None] = MicroBatcher(self._delete_batch, linger=linger)
         self._visibility: MicroBatcher[tuple[str, int], None] = MicroBatcher(self._visibility_batch, linger=linger)
-        self.calls: dict[str, int] = {"ReceiveMessage": 0, "DeleteMessageBatch": 0, "ChangeMessageVisibilityBatch": 0}
+        self._batch_deletes = batch_deletes
+        self.calls: dict[str, int] = {
+            "ReceiveMessage": 0,
+            "DeleteMessageBatch": 0,
+            "DeleteMessage": 0,
+            "ChangeMessageVisibilityBatch": 0,
+        }
 
     async def receive(self, max_messages: int) -> list[Received]:
         self.calls["ReceiveMessage"] += 1
@@ -44,7 +57,14 @@ class Queue:
         return [Received.from_sqs(m, self.visibility_timeout) for m in response.get("Messages", [])]
 
     async def delete(self, message: Received) -> None:
-        await self._deletes.submit(message.receipt_handle)
+        if self._batch_deletes:
+            await self._deletes.submit(message.receipt_handle)
+            return
+        self.calls["DeleteMessage"] += 1
+        try:
+            await self._client.delete_message(QueueUrl=self.url, ReceiptHandle=message.receipt_handle)
+        except (ClientError, BotoCoreError) as exc:
+            raise AwsError(f"DeleteMessage failed: {exc}") from exc
 
     async def change_visibility(self, message: Received, seconds: int) -> None:
         await self._visibility.submit((message.receipt_handle, seconds))

@@ -137,7 +137,7 @@ class Worker:
     async def _receive_loop(self) -> None:
         failures = 0
         while not self._stopping.is_set():
-            want = min(10, self._limit - len(self._in_flight) - self._requested)
+            want = min(self._settings.receive_batch_size, self._limit - len(self._in_flight) - self._requested)
             if want <= 0:
                 self._capacity.clear()
                 await self._capacity.wait()

@@ -1,0 +1,138 @@
+"""B2 (billed AWS units per order) and B5 (CPU per order): the same runs, optimised vs naive runtime.
+
+Each configuration gets a fresh platform. Gentle: orders one per second (batches stay small).
+Bursty: a burst placed at once, so queues hold a backlog of ≥ 10. Requests are counted in every
+process (bench.instrument); CPU is read from /proc per process; the emulator is excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections import Counter
+from typing import Any
+
+import httpx
+
+from bench.common import Table, save
+from bench.stack import Snapshot, Stack, place, wait_shipped
+
+SERVICES = ("api", "inventory", "payment", "shipping", "notification", "orders")
+
+
+async def _gentle(api_url: str, count: int, rate: float) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        for _ in range(count):
+            began = time.monotonic()
+            await place(client, api_url)
+            await asyncio.sleep(max(0.0, 1 / rate - (time.monotonic() - began)))
+
+
+async def _burst(api_url: str, count: int) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+        slots = asyncio.Semaphore(20)
+
+        async def one() -> None:
+            async with slots:
+                await place(client, api_url)
+
+        await asyncio.gather(*(one() for _ in range(count)))
+
+
+def run_config(naive: bool, gentle: int, burst: int) -> dict[str, Snapshot]:
+    with Stack(naive=naive).start() as stack:
+        phases: dict[str, Snapshot] = {}
+        before = stack.snapshot()
+        asyncio.run(_gentle(stack.api_url, gentle, rate=1.0))
+        wait_shipped(stack, gentle, 180)
+        time.sleep(3)  # notifications and projections settle
+        middle = stack.snapshot()
+        phases["gentle"] = middle.minus(before)
+        asyncio.run(_burst(stack.api_url, burst))
+        wait_shipped(stack, gentle + burst, 400)
+        time.sleep(3)
+        phases["bursty"] = stack.snapshot().minus(middle)
+        return phases
+
+
+def _by_operation(snap: Snapshot) -> tuple[Counter[str], Counter[str]]:
+    requests: Counter[str] = Counter()
+    units: Counter[str] = Counter()
+    for name in snap.requests:
+        requests.update(snap.requests[name])
+        units.update(snap.units[name])
+    return requests, units
+
+
+def main(argv: list[str] | None = None) -> list[Table]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gentle", type=int, default=20, help="orders at 1/s")
+    parser.add_argument("--burst", type=int, default=40, help="orders placed at once")
+    args = parser.parse_args(argv)
+    results = {cfg: run_config(cfg == "naive", args.gentle, args.burst) for cfg in ("optimised", "naive")}
+    counts = {"gentle": args.gentle, "bursty": args.burst}
+    tables = [_units_table(results, counts), _detail_table(results, counts), _cpu_table(results, counts)]
+    raw = {cfg: {ph: s.__dict__ for ph, s in phases.items()} for cfg, phases in results.items()}
+    save("b2_b5", tables, {"gentle": args.gentle, "burst": args.burst, "raw": raw})
+    return tables
+
+
+def _service_units(units: Counter[str], orders: int) -> dict[str, float]:
+    out: Counter[str] = Counter()
+    for key, n in units.items():
+        service, _, unit = key.split(".")
+        label = {"sqs": "SQS requests", "events": "EventBridge events", "dynamodb": f"DynamoDB {unit}"}.get(service)
+        out[label or f"{service} {unit}"] += n
+    return {k: v / orders for k, v in out.items()}
+
+
+def _units_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]) -> Table:
+    table = Table(
+        "B2 — billed AWS units per completed order (client-side counts, all processes)",
+        ["load", "runtime", "SQS requests", "EventBridge events", "DynamoDB WRU", "DynamoDB RRU", "AWS requests"],
+    )
+    for phase, orders in counts.items():
+        for cfg in ("optimised", "naive"):
+            requests, units = _by_operation(results[cfg][phase])
+            per = _service_units(units, orders)
+            table.add(
+                f"{phase} ({orders} orders)", cfg, per.get("SQS requests", 0.0), per.get("EventBridge events", 0.0),
+                per.get("DynamoDB WRU", 0.0), per.get("DynamoDB RRU", 0.0), sum(requests.values()) / orders,
+            )  # fmt: skip
+    return table
+
+
+def _detail_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]) -> Table:
+    table = Table("B2 — per operation, units per order", ["operation · unit", *[
+        f"{cfg} {phase}" for phase in counts for cfg in ("optimised", "naive")]])  # fmt: skip
+    keys: set[str] = set()
+    for phases in results.values():
+        for snap in phases.values():
+            keys.update(_by_operation(snap)[1])
+    for key in sorted(keys):
+        row: list[Any] = [key]
+        for phase, orders in counts.items():
+            for cfg in ("optimised", "naive"):
+                row.append(_by_operation(results[cfg][phase])[1].get(key, 0) / orders)
+        table.add(*row)
+    return table
+
+
+def _cpu_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]) -> Table:
+    table = Table(
+        "B5 — CPU ms per completed order, by process (user+sys from /proc; emulator excluded)",
+        ["load", "runtime", *SERVICES, "total", "naive ÷ optimised"],
+    )
+    for phase, orders in counts.items():
+        totals = {cfg: sum(results[cfg][phase].cpu.values()) / orders * 1000 for cfg in ("optimised", "naive")}
+        for cfg in ("optimised", "naive"):
+            cpu = results[cfg][phase].cpu
+            ratio = f"{totals['naive'] / totals['optimised']:.2f}" if cfg == "naive" else ""
+            table.add(f"{phase} ({orders} orders)", cfg, *[cpu.get(s, 0.0) / orders * 1000 for s in SERVICES],
+                      totals[cfg], ratio)  # fmt: skip
+    return table
+
+
+if __name__ == "__main__":
+    main()
