@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     backoff_base_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=300.0, gt=0)
     publish_linger_seconds: float = Field(default=0.005, ge=0, le=1)
+    # Deletes are not on any latency path (the message stays hidden meanwhile): wait longer to fill batches.
+    delete_linger_seconds: float = Field(default=0.05, ge=0, le=1)
     # AWS-request shape switches. The defaults are the optimised runtime; the benchmarks (B2, B5)
     # flip them to measure the "naive" shape most tutorials show against it.
     receive_batch_size: int = Field(default=10, ge=1, le=10, description="Messages per ReceiveMessage.")

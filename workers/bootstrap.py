@@ -39,6 +39,7 @@ async def build_worker(service_name: str, settings: Settings) -> AsyncIterator[W
             visibility_timeout=spec.queue.visibility_timeout_seconds,
             wait_seconds=spec.queue.wait_time_seconds,
             batch_deletes=settings.batch_deletes,
+            linger=settings.delete_linger_seconds,
         )
         publisher = EventPublisher(
             aws.events, settings.bus, linger=settings.publish_linger_seconds, max_batch=settings.publish_batch_size

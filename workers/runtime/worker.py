@@ -64,6 +64,10 @@ class Worker:
         self._requested = 0  # messages asked for by polls in progress
         self._capacity = asyncio.Event()
         self._capacity.set()
+        # Set while receives come back full (a backlog): only then do receivers beyond the first
+        # poll too. Several pollers sharing a trickle each get 1–2 messages: more receives and
+        # smaller delete batches for the same work (B2).
+        self._backlog = asyncio.Event()
         self._stopping = asyncio.Event()
         self.stats: Counter[str] = Counter()
 
@@ -73,6 +77,7 @@ class Worker:
         """Stop receiving and begin the drain. Safe to call from a signal handler."""
         self._stopping.set()
         self._capacity.set()  # a receiver waiting for capacity wakes up and sees the stop
+        self._backlog.set()  # so does a receiver parked until a backlog forms
 
     @property
     def stopping(self) -> bool:
@@ -80,7 +85,8 @@ class Worker:
 
     async def run(self) -> None:
         receivers = [
-            asyncio.create_task(self._receive_loop(), name=f"receiver-{i}") for i in range(self._settings.receivers)
+            asyncio.create_task(self._receive_loop(standby=i > 0), name=f"receiver-{i}")
+            for i in range(self._settings.receivers)
         ]
         ticker = asyncio.create_task(self._tick_loop(), name="ticker")
         log.info(
@@ -134,9 +140,12 @@ class Worker:
 
     # -- receiving ------------------------------------------------------------------------------
 
-    async def _receive_loop(self) -> None:
+    async def _receive_loop(self, *, standby: bool = False) -> None:
         failures = 0
         while not self._stopping.is_set():
+            if standby and not self._backlog.is_set():
+                await self._backlog.wait()
+                continue
             want = min(self._settings.receive_batch_size, self._limit - len(self._in_flight) - self._requested)
             if want <= 0:
                 self._capacity.clear()
@@ -154,6 +163,10 @@ class Worker:
                 continue
             finally:
                 self._requested -= want
+            if len(messages) >= want:
+                self._backlog.set()
+            else:
+                self._backlog.clear()
             if self._stopping.is_set():
                 await self._release(messages, "received while stopping")
                 return
