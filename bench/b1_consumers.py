@@ -182,7 +182,7 @@ def run_one(consumer: str, k: int, *, sqs: Any, emulator_port: int, proxy: Count
 
 def main(argv: list[str] | None = None) -> list[Table]:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--k", type=int, nargs="+", default=[500, 200])
+    parser.add_argument("--k", type=int, nargs="+", default=[300, 100])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--consumers", nargs="+", default=list(CONSUMERS))
     args = parser.parse_args(argv)

@@ -118,8 +118,12 @@ class Table:
         return cls(data["title"], data["columns"], data["rows"], data["notes"])
 
 
+LOAD_AT_START = os.getloadavg()[0]
+
+
 def save(name: str, tables: list[Table], meta: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
+    meta = {**meta, "load": [LOAD_AT_START, os.getloadavg()[0]]}
     payload = {"meta": meta, "tables": [t.to_json() for t in tables]}
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1, default=str))
     for table in tables:

@@ -1,0 +1,32 @@
+"""`python -m bench [b1 b2 b3 b4 ...]`: run the benchmarks and write docs/benchmarks.md.
+
+B2 and B5 come from the same runs (`b2` runs both). `--report-only` rebuilds the document from the
+raw results in .bench/ without running anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bench import b1_consumers, b2_b5_orders, b3_latency, b4_api
+from bench.report import write_report
+
+RUNNERS = {"b1": b1_consumers.main, "b2": b2_b5_orders.main, "b3": b3_latency.main, "b4": b4_api.main}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("which", nargs="*", default=list(RUNNERS), choices=[*RUNNERS, []])
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    if not args.report_only:
+        for name in args.which:
+            print(f"=== {name} ===", flush=True)
+            RUNNERS[name]([])
+    path = write_report(" ".join(["python", "-m", "bench", *sys.argv[1:]]))
+    print(f"wrote {path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
