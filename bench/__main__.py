@@ -17,11 +17,15 @@ RUNNERS = {"b1": b1_consumers.main, "b2": b2_b5_orders.main, "b3": b3_latency.ma
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("which", nargs="*", default=list(RUNNERS), choices=[*RUNNERS, []])
+    parser.add_argument("which", nargs="*", help=f"any of {', '.join(RUNNERS)} (b2 also gives B5); default: all")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
+    which = [{"b5": "b2"}.get(w, w) for w in args.which] or list(RUNNERS)
+    unknown = [w for w in which if w not in RUNNERS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     if not args.report_only:
-        for name in args.which:
+        for name in dict.fromkeys(which):
             print(f"=== {name} ===", flush=True)
             RUNNERS[name]([])
     path = write_report(" ".join(["python", "-m", "bench", *sys.argv[1:]]))

@@ -22,6 +22,7 @@ from bench.common import (
     cpu_seconds,
     median,
     order_placed_body,
+    peak_rss_mb,
     python,
     save,
     start_emulator,
@@ -156,6 +157,7 @@ def run_one(consumer: str, k: int, *, sqs: Any, emulator_port: int, proxy: Count
             if done.get("deliveries", k) > k:  # the emulator handed a message to two receives
                 print(f"  {consumer}: {done['deliveries'] - k} duplicate deliveries from the emulator", flush=True)
         cpu1, t1 = cpu_seconds(process.pid, tree=tree), time.monotonic()
+        rss = peak_rss_mb(process.pid, tree=tree)
         calls = proxy.reset()
         if consumer.startswith("celery"):
             process.terminate()
@@ -177,7 +179,7 @@ def run_one(consumer: str, k: int, *, sqs: Any, emulator_port: int, proxy: Count
     sqs.delete_queue(QueueUrl=url.replace(f":{proxy.port}/", f":{emulator_port}/"))
     counter.unlink(missing_ok=True)
     sqs_calls = sum(n for op, n in calls.items() if op != "GetQueueAttributes")
-    return Run(consumer, k, cpu1 - cpu0, exited.cpu_seconds, t1 - t0, sqs_calls, exited.max_rss_mb, dict(calls))
+    return Run(consumer, k, cpu1 - cpu0, exited.cpu_seconds, t1 - t0, sqs_calls, rss, dict(calls))
 
 
 def main(argv: list[str] | None = None) -> list[Table]:

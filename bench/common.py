@@ -56,6 +56,20 @@ def cpu_seconds(pid: int, *, tree: bool = False) -> float:
     return total
 
 
+def peak_rss_mb(pid: int, *, tree: bool = False) -> float:
+    """VmHWM (peak resident set since exec) from /proc, summed over the tree when asked. Not wait4's
+    ru_maxrss: that keeps the forking parent's pre-exec size as a floor."""
+    process = psutil.Process(pid)
+    total = 0
+    for proc in [process, *(process.children(recursive=True) if tree else [])]:
+        try:
+            status = Path(f"/proc/{proc.pid}/status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    return total / 1024
+
+
 @dataclass
 class Exited:
     code: int
