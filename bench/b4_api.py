@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> list[Table]:
             )  # fmt: skip
     table.notes = [
         "Inside AWS calls = wall time between botocore's before-call and after-call in the API process, summed",
-        "and divided by requests (the outbox publish runs after the response and is included: an upper bound).",
+        "and divided by requests. The outbox publish runs after the response and concurrent calls overlap, so",
+        "mean − AWS can go negative: then read the API's CPU per request instead (its own cost, AWS calls included).",
         "Latency is emulator-bound: each AWS call pays moto's ~10–80 ms; the overhead column is the API's own.",
     ]
     save("b4", [table], {"requests": args.requests, "concurrency": args.concurrency})
