@@ -3,6 +3,11 @@
 The resolver understands exactly the wiring our modules use for anything per-service:
 `local.x`, `var.x`, `each.key`, `each.value.a.b` and `module.topology.<output>`. A `for_each` it
 cannot follow is an error, not a silent pass: keeping per-service wiring that simple is the point.
+
+`Scope.evaluate` goes one step further for the least-privilege tests: deep (lists, maps,
+templates), through `merge`/`lookup`/`concat`, `[each.key]` and the outputs of our own modules,
+with what only AWS knows kept as a symbol naming the resource it comes from:
+`${module.customer_notifications.aws_sns_topic.this.arn}`. Anything else is Unresolvable.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ class Scope:
     caller: Scope | None = None
     each_key: str | None = None
     each_value: Any = None
+    address: str = ""  # of the module instance, as Terraform writes it: 'module.a["k"].' ("" at the root)
 
     def resolve(self, expr: Any) -> Any:
         parts = reference(expr)
@@ -113,6 +119,115 @@ class Scope:
         if head == "module" and rest[:1] == ["topology"]:
             return _walk(self.topology[rest[1]], rest[2:], expr)
         raise Unresolvable(f"{self.module.path.name}: {expr}")
+
+    def evaluate(self, expr: Any) -> Any:
+        """`expr` with every reference followed (see the module docstring)."""
+        if isinstance(expr, list):
+            return [self.evaluate(item) for item in expr]
+        if isinstance(expr, dict):
+            return {key: self.evaluate(value) for key, value in expr.items()}
+        if not isinstance(expr, str) or "${" not in expr:
+            return expr
+        if expr.startswith("${") and expr.endswith("}") and _balanced(expr[2:-1]):
+            return self._expression(expr[2:-1].strip())
+        return _INTERPOLATION.sub(lambda m: self._template_part(m.group(1).strip(), expr), expr)
+
+    def _template_part(self, text: str, expr: str) -> str:
+        value = self._expression(text)
+        if not isinstance(value, str):
+            raise Unresolvable(f"{self.module.path.name}: {expr}: {text} is not a string")
+        return value
+
+    def _expression(self, text: str) -> Any:
+        if text in ("{}", "[]"):
+            return {} if text == "{}" else []
+        if re.fullmatch(r'"[^"$]*"', text):
+            return text[1:-1]
+        call = _CALL.match(text)
+        if call and _balanced(call.group(2)):
+            args = [self.evaluate("${" + arg + "}") for arg in _split_arguments(call.group(2))]
+            return _call(call.group(1), args, text)
+        if self.each_key is not None:
+            text = text.replace("[each.key]", f'["{self.each_key}"]')
+        return self._reference(text)
+
+    def _reference(self, text: str) -> Any:
+        parts = reference("${" + text + "}")
+        if parts is None:
+            raise Unresolvable(f"{self.module.path.name}: {text}")
+        head, rest = parts[0], parts[1:]
+        if head == "each" and rest[:1] == ["key"]:
+            return self.each_key
+        if head == "each" and rest[:1] == ["value"]:
+            return _walk(self.evaluate(self.each_value), rest[1:], text)
+        if head == "local":
+            return _walk(self.evaluate(self.module.locals[rest[0]]), rest[1:], text)
+        if head == "var":
+            if rest[0] in self.arguments and self.caller is not None:
+                return _walk(self.caller.evaluate(self.arguments[rest[0]]), rest[1:], text)
+            return _walk(self.module.variables.get(rest[0], {}).get("default"), rest[1:], text)
+        if head == "module" and rest[:1] == ["topology"]:
+            return _walk(self.topology[rest[1]], rest[2:], text)
+        if head == "module" and rest[0] in self.module.modules:
+            return self._module_output(rest[0], rest[1:], text)
+        made_here = self.module.data if head == "data" else self.module.resources
+        if ".".join(parts[1:3] if head == "data" else parts[:2]) in made_here:
+            return "${" + self.address + text + "}"  # known only to AWS: a symbol naming its resource
+        raise Unresolvable(f"{self.module.path.name}: {text}")
+
+    def _module_output(self, name: str, rest: list[str], text: str) -> Any:
+        call = self.module.modules[name]
+        child = load_module((self.module.path / call["source"]).resolve())
+        arguments = {k: v for k, v in call.items() if k not in {"source", "for_each", "depends_on", "providers"}}
+        label, caller = f"module.{name}", self
+        if "for_each" in call:
+            key, rest = rest[0], rest[1:]
+            values = dict(_keys(self, call, label))
+            if key not in values:
+                raise Unresolvable(f"{text}: module.{name} has no instance {key!r}")
+            label, caller = f'{label}["{key}"]', _with_each(self, key, values[key])
+        scope = Scope(child, self.topology, arguments, caller, address=f"{self.address}{label}.")
+        if rest[0] not in child.outputs:
+            raise Unresolvable(f"{text}: module.{name} has no output {rest[0]!r}")
+        return _walk(scope.evaluate(child.outputs[rest[0]]["value"]), rest[1:], text)
+
+
+_INTERPOLATION = re.compile(r"\$\{([^${}]+)\}")
+_CALL = re.compile(r"^([a-z]+)\((.*)\)$", re.S)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _split_arguments(text: str) -> list[str]:
+    args, depth, start, quoted = [], 0, 0, False
+    for i, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "([{":
+            depth += 1
+        elif not quoted and char in ")]}":
+            depth -= 1
+        elif not quoted and char == "," and depth == 0:
+            args.append(text[start:i].strip())
+            start = i + 1
+    return [*args, text[start:].strip()] if text.strip() else args
+
+
+def _call(name: str, args: list[Any], text: str) -> Any:
+    if name == "merge" and all(isinstance(a, dict) for a in args):
+        return {k: v for a in args for k, v in a.items()}
+    if name == "lookup" and len(args) == 3 and isinstance(args[0], dict):
+        return args[0].get(args[1], args[2])
+    if name == "concat" and all(isinstance(a, list) for a in args):
+        return [item for a in args for item in a]
+    raise Unresolvable(f"{name}() in {text}")
 
 
 def _walk(value: Any, path: list[str], expr: str) -> Any:
@@ -175,10 +290,12 @@ def _expand(scope: Scope, prefix: str, found: dict[str, Instance]) -> None:
         for key, value in _keys(scope, call, f"module.{name}"):
             caller = _with_each(scope, key, value)
             label = f"module.{name}" if key is None else f'module.{name}["{key}"]'
-            _expand(Scope(child, scope.topology, arguments, caller), f"{prefix}{label}.", found)
+            _expand(
+                Scope(child, scope.topology, arguments, caller, address=f"{prefix}{label}."), f"{prefix}{label}.", found
+            )
 
 
 def _with_each(scope: Scope, key: str | None, value: Any) -> Scope:
     if key is None:
         return scope
-    return Scope(scope.module, scope.topology, scope.arguments, scope.caller, key, value)
+    return Scope(scope.module, scope.topology, scope.arguments, scope.caller, key, value, scope.address)

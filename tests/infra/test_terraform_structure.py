@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -126,10 +127,42 @@ WORKER = load_module(TERRAFORM / "modules" / "worker-service")
 API = load_module(TERRAFORM / "modules" / "order-api")
 
 
+EXTRAS = "${var.extra_task_policy_statements}"  # the worker's per-service statements, given by the caller
+
+
 def _statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The statements written in the module: plain ones and conditional `dynamic` ones. The worker's
+    per-service extras are not written there; `_role_policies` evaluates them per service."""
     statements = doc.get("statement", [])
-    dynamic = [d for block in doc.get("dynamic", []) for d in block.get("statement", {}).get("content", [])]
-    return [*statements, *(dynamic if isinstance(dynamic, list) else [dynamic])]
+    blocks = [block["statement"] for block in doc.get("dynamic", []) if "statement" in block]
+    dynamic = [content for block in blocks if block["for_each"] != EXTRAS for content in block["content"]]
+    return [*statements, *dynamic]
+
+
+def _role_policies(covered: coverage.Coverage) -> dict[str, list[dict[str, Any]]]:
+    """Every inline role policy this Terraform writes, by instance address, as the statements it
+    grants, with a worker's extra statements evaluated through the dev environment's wiring.
+    (Managed policies are only attached: AmazonECSTaskExecutionRolePolicy to execution roles, and
+    whatever the operator chooses for the optional GitHub Terraform role.)"""
+    policies = {}
+    for address, instance in covered.instances.items():
+        if ".aws_iam_role_policy." not in address:
+            continue
+        name = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)(?:\[0\])?\.json\}", instance.body["policy"])
+        assert name, f"{address}: policy is not one of the module's policy documents"
+        doc = instance.scope.module.data[f"aws_iam_policy_document.{name.group(1)}"]
+        statements = _statements(doc)
+        if EXTRAS in json.dumps(doc):
+            extras = instance.scope.evaluate(EXTRAS)
+            statements += [{"sid": sid, **statement} for sid, statement in extras.items()]
+        policies[address] = statements
+    return policies
+
+
+def _made_here(covered: coverage.Coverage, value: str) -> str | None:
+    """The address of the resource this Terraform creates that `value` (a symbol) is an attribute of."""
+    match = re.fullmatch(r"\$\{(.+)\.(arn|id|name)\}", value)
+    return match.group(1) if match and match.group(1) in covered.instances else None
 
 
 def test_queue_policy_admits_only_this_services_rules_by_source_arn() -> None:
@@ -235,8 +268,159 @@ def test_worker_scales_on_backlog_per_task_and_wakes_from_zero() -> None:
 @pytest.mark.parametrize("module", [WORKER, API], ids=["worker-service", "order-api"])
 def test_task_roles_have_no_wildcard_actions(module: Any) -> None:
     for statement in _statements(module.data["aws_iam_policy_document.task"]):
+        assert isinstance(statement["actions"], list), f"{module.path.name}: actions are not written out"
         for action in statement["actions"]:
             assert "*" not in action, f"{module.path.name}: wildcard action {action}"
+    # The worker's per-service statements come from one typed variable that refuses wildcards at
+    # plan time; what the environment actually passes is checked per service below.
+    if module is WORKER:
+        blocks = [b["statement"] for b in module.data["aws_iam_policy_document.task"]["dynamic"] if "statement" in b]
+        assert [b["for_each"] for b in blocks].count(EXTRAS) == 1
+        rules = module.variables["extra_task_policy_statements"]["validation"]
+        assert any('!strcontains(item, "*")' in rule["condition"] for rule in rules)
+
+
+def test_every_inline_role_policy_in_the_environment_names_actions_without_wildcards(
+    covered: coverage.Coverage,
+) -> None:
+    policies = _role_policies(covered)
+    assert 'module.worker_service["notification"].aws_iam_role_policy.task' in policies
+    assert "module.order_api.aws_iam_role_policy.execution" in policies
+    for address, statements in policies.items():
+        for statement in statements:
+            if statement.get("effect", "Allow") == "Allow":
+                assert all("*" not in action for action in statement["actions"]), f"{address}: {statement}"
+
+
+def test_a_workers_extra_statements_grant_resources_made_for_that_service_alone(covered: coverage.Coverage) -> None:
+    # A worker owns its queue (checked here per service), its tables (topology writers, checked by
+    # the coverage above) and whatever its extra statements name; "owned" for those means: created
+    # by this Terraform (a resource of the environment, not "*" or a foreign ARN), exact actions,
+    # and granted to no other service.
+    grantees: dict[str, set[str]] = defaultdict(set)
+    for service in SERVICES:
+        scope = covered.instances[f'module.worker_service["{service}"].aws_iam_role.task'].scope
+        assert scope.evaluate("${var.queue_arn}") == f'${{module.service_queue["{service}"].aws_sqs_queue.this.arn}}'
+        for sid, statement in scope.evaluate(EXTRAS).items():
+            assert statement["actions"] and all("*" not in a for a in statement["actions"]), f"{service}/{sid}"
+            for resource in statement["resources"]:
+                made = _made_here(covered, resource)
+                assert made, f"{service}/{sid}: {resource} is not a resource this Terraform creates"
+                grantees[made].add(service)
+    assert grantees, "no worker has extra statements, yet the notification worker publishes to SNS"
+    assert {resource: services for resource, services in grantees.items() if len(services) > 1} == {}
+
+
+def test_only_the_notification_task_role_may_publish_to_sns_and_only_to_the_topic_it_is_told(
+    covered: coverage.Coverage,
+) -> None:
+    topic = "${module.customer_notifications.aws_sns_topic.this.arn}"
+    grants = [
+        (address, statement)
+        for address, statements in _role_policies(covered).items()
+        for statement in statements
+        if any(action.startswith("sns:") for action in statement["actions"])
+    ]
+    assert [address for address, _ in grants] == ['module.worker_service["notification"].aws_iam_role_policy.task']
+    publish = grants[0][1]
+    assert (publish["actions"], publish["resources"], publish["conditions"]) == (["sns:Publish"], [topic], [])
+
+    # The topic it may publish to is the one it is told to use, and no other worker is told of one.
+    for service in SERVICES:
+        scope = covered.instances[f'module.worker_service["{service}"].aws_ecs_task_definition.this'].scope
+        told = scope.evaluate("${var.environment}").get("ORDERFLOW_NOTIFICATIONS_TOPIC_ARN")
+        assert told == (topic if service == "notification" else None), service
+
+    # The topic is this Terraform's, encrypted with its own rotating key, which the role may use
+    # through SNS only.
+    sns_topic = covered.instances["module.customer_notifications.aws_sns_topic.this"]
+    key = sns_topic.scope.evaluate(sns_topic.body["kms_master_key_id"])
+    assert key == "${module.customer_notifications.aws_kms_key.this.arn}"
+    assert covered.instances["module.customer_notifications.aws_kms_key.this"].body["enable_key_rotation"] is True
+    extras = covered.instances['module.worker_service["notification"].aws_iam_role.task'].scope.evaluate(EXTRAS)
+    use_key = next(s for s in extras.values() if s["resources"] == [key])
+    assert sorted(use_key["actions"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert [(c["test"], c["variable"]) for c in use_key["conditions"]] == [("StringEquals", "kms:ViaService")]
+    assert use_key["conditions"][0]["values"][0].startswith("sns.")
+
+    # And the topic's own policy refuses every other publisher, administrators included.
+    policy = covered.instances["module.customer_notifications.aws_sns_topic_policy.this"]
+    only = next(
+        s
+        for s in policy.scope.module.data["aws_iam_policy_document.topic"]["statement"]
+        if s["sid"] == "OnlyThePublishers"
+    )
+    assert (only["effect"], only["actions"], only["resources"]) == (
+        "Deny",
+        ["sns:Publish"],
+        ["${aws_sns_topic.this.arn}"],
+    )
+    assert (only["condition"][0]["test"], only["condition"][0]["variable"]) == ("ArnNotEquals", "aws:PrincipalArn")
+    assert policy.scope.evaluate(only["condition"][0]["values"]) == [
+        '${module.worker_service["notification"].aws_iam_role.task.arn}'
+    ]
+
+
+def test_the_api_reads_its_keys_from_the_parameter_through_its_execution_role_alone(
+    covered: coverage.Coverage,
+) -> None:
+    # ORDERFLOW_API_KEYS is a secret of the task definition, never plain environment.
+    src = _container_source(TERRAFORM / "modules" / "order-api")
+    assert 'secrets = [{ name = "ORDERFLOW_API_KEYS", valueFrom = local.api_keys_parameter_arn }]' in src
+    assert "ORDERFLOW_API_KEYS" not in API.locals["environment"]
+    assert "ORDERFLOW_API_KEYS" in json.dumps(API.variables["environment"]["validation"])
+    api = covered.instances["module.order_api.aws_ecs_task_definition.this"].scope
+    assert "ORDERFLOW_API_KEYS" not in api.evaluate("${var.environment}")
+
+    # One exact parameter, referenced by name: Terraform never creates it, so its value never
+    # reaches the state (an aws_ssm_parameter is read back, decrypted, on every refresh).
+    arn = API.locals["api_keys_parameter_arn"]
+    assert (
+        arn.startswith("arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/") and "*" not in arn
+    )
+    assert not [address for address in covered.instances if ".aws_ssm_parameter." in address]
+
+    # The execution role (the ECS agent) may read that parameter and decrypt it with its key, via SSM.
+    policy = API.resource("aws_iam_role_policy.execution")
+    assert (policy["role"], policy["policy"]) == (
+        "${aws_iam_role.execution.id}",
+        "${data.aws_iam_policy_document.execution.json}",
+    )
+    statements = {s["sid"]: s for s in _statements(API.data["aws_iam_policy_document.execution"])}
+    assert statements.keys() == {"ReadApiKeysParameter", "DecryptApiKeysParameter"}
+    read, decrypt = statements["ReadApiKeysParameter"], statements["DecryptApiKeysParameter"]
+    assert (read["actions"], read["resources"]) == (["ssm:GetParameters"], ["${local.api_keys_parameter_arn}"])
+    assert (decrypt["actions"], decrypt["resources"]) == (["kms:Decrypt"], ["${aws_kms_key.api_keys.arn}"])
+    assert {c["variable"]: c["values"] for c in decrypt["condition"]} == {
+        "kms:ViaService": ["ssm.${local.region}.amazonaws.com"],
+        "kms:EncryptionContext:PARAMETER_ARN": ["${local.api_keys_parameter_arn}"],
+    }
+    assert API.resource("aws_kms_key.api_keys")["enable_key_rotation"] is True
+
+    # No other role may read parameters or use that key: not the API's task role, not any worker.
+    for address, granted in _role_policies(covered).items():
+        if address != "module.order_api.aws_iam_role_policy.execution":
+            assert not [a for s in granted for a in s["actions"] if a.startswith("ssm:")], address
+            assert "api_keys" not in json.dumps(granted), address
+
+
+def test_the_api_rate_limits_are_typed_validated_variables_passed_as_environment() -> None:
+    environment = API.locals["environment"]
+    for setting, variable in (
+        ("ORDERFLOW_RATE_LIMIT_PER_SECOND", "rate_limit_per_second"),
+        ("ORDERFLOW_RATE_LIMIT_BURST", "rate_limit_burst"),
+    ):
+        assert f"{setting} = tostring(var.{variable})" in environment
+        declared = API.variables[variable]
+        assert declared["type"] == "number" and declared["description"].startswith(setting)
+        assert declared["validation"], f"{variable} needs a validation"
+        env = load_module(ENV)
+        assert env.modules["order_api"][variable] == f"${{var.api_{variable}}}"
+        assert env.variables[f"api_{variable}"]["validation"] == [
+            {**rule, "condition": rule["condition"].replace(f"var.{variable}", f"var.api_{variable}")}
+            | {"error_message": rule["error_message"].replace(variable, f"api_{variable}")}
+            for rule in declared["validation"]
+        ]
 
 
 def test_worker_task_role_is_limited_to_its_queue_bus_tables_and_tasks() -> None:

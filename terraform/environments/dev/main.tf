@@ -20,6 +20,16 @@ locals {
   }
 
   services = module.topology.services
+
+  # What a worker needs beyond its queue, the bus and its tables, keyed by service name: extra
+  # environment, and task-role statements for exactly the resources behind it. Services not
+  # listed get neither.
+  worker_environment = {
+    notification = { ORDERFLOW_NOTIFICATIONS_TOPIC_ARN = module.customer_notifications.topic_arn }
+  }
+  worker_task_policy_statements = {
+    notification = module.customer_notifications.publisher_policy_statements
+  }
 }
 
 module "topology" {
@@ -85,6 +95,16 @@ module "observability" {
   tags                = local.tags
 }
 
+# The topic the notification worker publishes customer notifications to; the operator subscribes
+# the delivery (docs/deploy.md, "Customer notifications"). Only its task role may publish.
+module "customer_notifications" {
+  source = "../../modules/customer-notifications"
+
+  name                = "${var.resource_prefix}-customer-notifications"
+  publisher_role_arns = [module.worker_service["notification"].task_role_arn]
+  tags                = local.tags
+}
+
 module "service_queue" {
   source   = "../../modules/service-queue"
   for_each = local.services
@@ -111,7 +131,7 @@ module "worker_service" {
   image                 = local.image
   cpu                   = lookup(var.worker_size, each.key, var.worker_size["default"]).cpu
   memory                = lookup(var.worker_size, each.key, var.worker_size["default"]).memory
-  environment           = local.container_environment
+  environment           = merge(local.container_environment, lookup(local.worker_environment, each.key, {}))
   cluster_name          = module.platform.cluster_name
   cluster_arn           = module.platform.cluster_arn
   vpc_id                = module.network.vpc_id
@@ -126,6 +146,8 @@ module "worker_service" {
   logs_kms_key_arn      = module.platform.kms_key_arn
   scaling               = each.value.scaling
   tags                  = local.tags
+
+  extra_task_policy_statements = lookup(local.worker_task_policy_statements, each.key, {})
 }
 
 module "order_api" {
@@ -150,6 +172,10 @@ module "order_api" {
   min_tasks           = module.topology.api.scaling.min_tasks
   max_tasks           = module.topology.api.scaling.max_tasks
   tags                = local.tags
+
+  api_keys_parameter_name = var.api_keys_parameter_name
+  rate_limit_per_second   = var.api_rate_limit_per_second
+  rate_limit_burst        = var.api_rate_limit_burst
 }
 
 module "github_oidc" {

@@ -13,6 +13,21 @@ output "ops_topic_arn" {
   value       = module.observability.ops_topic_arn
 }
 
+output "customer_notifications_topic_arn" {
+  description = "SNS topic of customer notifications (subscribe the delivery: docs/deploy.md, \"Customer notifications\")."
+  value       = module.customer_notifications.topic_arn
+}
+
+output "api_keys_parameter_name" {
+  description = "SSM SecureString to put ORDERFLOW_API_KEYS in (docs/deploy.md, \"API keys\")."
+  value       = module.order_api.api_keys_parameter_name
+}
+
+output "api_keys_kms_key_alias" {
+  description = "KMS key alias for that parameter (aws ssm put-parameter --key-id)."
+  value       = module.order_api.api_keys_kms_key_alias
+}
+
 output "ecr_repository_url" {
   description = "Where the deploy workflow pushes the image (repository variable ECR_REPOSITORY)."
   value       = module.platform.repository_url

@@ -104,6 +104,34 @@ variable "ops_email_addresses" {
   default     = []
 }
 
+variable "api_keys_parameter_name" {
+  description = "SSM SecureString with ORDERFLOW_API_KEYS, created by operators (docs/deploy.md, \"API keys\"); null means /{resource_prefix}/api-keys."
+  type        = string
+  default     = null
+}
+
+variable "api_rate_limit_per_second" {
+  description = "ORDERFLOW_RATE_LIMIT_PER_SECOND: sustained requests per second per API key, per API task."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.api_rate_limit_per_second > 0
+    error_message = "api_rate_limit_per_second must be greater than 0."
+  }
+}
+
+variable "api_rate_limit_burst" {
+  description = "ORDERFLOW_RATE_LIMIT_BURST: requests one API key may make at once (token bucket size), per API task."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.api_rate_limit_burst >= 1 && floor(var.api_rate_limit_burst) == var.api_rate_limit_burst
+    error_message = "api_rate_limit_burst must be a whole number of at least 1."
+  }
+}
+
 variable "worker_size" {
   description = "Fargate CPU units and memory (MiB) per worker, keyed by service; services not listed get the default entry."
   type = map(object({

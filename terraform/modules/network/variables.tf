@@ -26,9 +26,9 @@ variable "availability_zones" {
 }
 
 variable "interface_endpoints" {
-  description = "AWS services reached through interface VPC endpoints instead of a NAT gateway."
+  description = "AWS services reached through interface VPC endpoints instead of a NAT gateway (ssm: the ECS agent reads the API keys parameter)."
   type        = list(string)
-  default     = ["sqs", "events", "ecr.api", "ecr.dkr", "logs", "sts", "sns", "monitoring"]
+  default     = ["sqs", "events", "ecr.api", "ecr.dkr", "logs", "sts", "sns", "monitoring", "ssm"]
 }
 
 variable "existing_vpc_id" {

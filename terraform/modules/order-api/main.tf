@@ -14,10 +14,16 @@ locals {
   tags       = merge(var.tags, { "orderflow:service" = "api" })
 
   environment = merge(var.environment, {
-    ORDERFLOW_API_HOST   = "0.0.0.0"
-    ORDERFLOW_API_PORT   = tostring(var.container_port)
-    ORDERFLOW_LOG_FORMAT = "json"
+    ORDERFLOW_API_HOST              = "0.0.0.0"
+    ORDERFLOW_API_PORT              = tostring(var.container_port)
+    ORDERFLOW_LOG_FORMAT            = "json"
+    ORDERFLOW_RATE_LIMIT_PER_SECOND = tostring(var.rate_limit_per_second)
+    ORDERFLOW_RATE_LIMIT_BURST      = tostring(var.rate_limit_burst)
   })
+
+  # ORDERFLOW_API_KEYS is never plain environment: ECS reads it from this parameter at task start.
+  api_keys_parameter_name = coalesce(var.api_keys_parameter_name, "/${var.name_prefix}/api-keys")
+  api_keys_parameter_arn  = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.api_keys_parameter_name, "/")}"
 
   table_arns_written = values(var.tables_written)
   table_arns_read    = values(var.tables_read)
@@ -412,7 +418,7 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 
 resource "aws_iam_role" "execution" {
   name               = "${local.name}-execution"
-  description        = "ECS agent for ${local.name}: pull the image, write logs. Never used by the application."
+  description        = "ECS agent for ${local.name}: pull the image, write logs, read the API keys parameter. Never used by the application."
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
   tags               = local.tags
 }
@@ -420,6 +426,81 @@ resource "aws_iam_role" "execution" {
 resource "aws_iam_role_policy_attachment" "execution" {
   role       = aws_iam_role.execution.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+# ---------------------------------------------------------------- API keys (ORDERFLOW_API_KEYS)
+#
+# An SSM Parameter Store SecureString, not a Secrets Manager secret: the value is a list of salted
+# hashes that operators edit by hand when they issue or revoke a client's key, so Secrets Manager's
+# rotation Lambdas have nothing to do, and a standard parameter costs nothing. ECS injects either.
+#
+# Terraform references the parameter by name and never creates or reads it (docs/deploy.md, "API
+# keys"): an aws_ssm_parameter resource reads the decrypted value back into the state on every
+# refresh, even with ignore_changes = [value]. Operators create it with `aws ssm put-parameter
+# --type SecureString --key-id <api_keys_kms_key_alias>`; only the execution role can read it.
+
+data "aws_iam_policy_document" "api_keys_kms" {
+  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
+  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; use is granted by IAM policies
+  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
+  statement {
+    sid       = "AccountAdministration"
+    actions   = ["kms:*"]
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+  }
+}
+
+resource "aws_kms_key" "api_keys" {
+  description             = "orderflow ${local.name}: the API keys parameter ${local.api_keys_parameter_name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.api_keys_kms.json
+  tags                    = local.tags
+}
+
+resource "aws_kms_alias" "api_keys" {
+  name          = "alias/${local.name}-keys"
+  target_key_id = aws_kms_key.api_keys.key_id
+}
+
+# The ECS agent resolves the task definition's `secrets`, so the execution role reads the
+# parameter; the application (task role) never sees the parameter, only the variable.
+data "aws_iam_policy_document" "execution" {
+  statement {
+    sid       = "ReadApiKeysParameter"
+    actions   = ["ssm:GetParameters"]
+    resources = [local.api_keys_parameter_arn]
+  }
+
+  statement {
+    sid       = "DecryptApiKeysParameter"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.api_keys.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["ssm.${local.region}.amazonaws.com"]
+    }
+
+    # Parameter Store puts the parameter's ARN in the encryption context: this key, this parameter.
+    condition {
+      test     = "StringEquals"
+      variable = "kms:EncryptionContext:PARAMETER_ARN"
+      values   = [local.api_keys_parameter_arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "read-api-keys"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
 }
 
 data "aws_iam_policy_document" "task" {
@@ -519,6 +600,7 @@ resource "aws_ecs_task_definition" "this" {
       stopTimeout            = 30
       portMappings           = [{ containerPort = var.container_port, protocol = "tcp" }]
       environment            = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
+      secrets                = [{ name = "ORDERFLOW_API_KEYS", valueFrom = local.api_keys_parameter_arn }]
       mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
       linuxParameters = {
         initProcessEnabled = true

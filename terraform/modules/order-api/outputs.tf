@@ -48,6 +48,26 @@ output "execution_role_arn" {
   value       = aws_iam_role.execution.arn
 }
 
+output "api_keys_parameter_name" {
+  description = "SSM SecureString the API's ORDERFLOW_API_KEYS comes from (operators create and update it; docs/deploy.md)."
+  value       = local.api_keys_parameter_name
+}
+
+output "api_keys_parameter_arn" {
+  description = "ARN of the API keys parameter (the execution role may read exactly this one)."
+  value       = local.api_keys_parameter_arn
+}
+
+output "api_keys_kms_key_alias" {
+  description = "KMS key alias to encrypt the API keys parameter with (aws ssm put-parameter --key-id)."
+  value       = aws_kms_alias.api_keys.name
+}
+
+output "api_keys_kms_key_arn" {
+  description = "KMS key of the API keys parameter."
+  value       = aws_kms_key.api_keys.arn
+}
+
 output "web_acl_arn" {
   description = "WAF web ACL ARN (null when WAF is off)."
   value       = var.enable_waf ? aws_wafv2_web_acl.this[0].arn : null

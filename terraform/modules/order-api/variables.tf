@@ -38,9 +38,56 @@ variable "container_user" {
 }
 
 variable "environment" {
-  description = "Extra environment variables for the container (ORDERFLOW_* settings)."
+  description = "Extra environment variables for the container (ORDERFLOW_* settings). Never ORDERFLOW_API_KEYS: that comes from the API keys parameter."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = !contains(keys(var.environment), "ORDERFLOW_API_KEYS")
+    error_message = "ORDERFLOW_API_KEYS is injected from the SSM parameter (api_keys_parameter_name), never as plain environment."
+  }
+}
+
+variable "api_keys_parameter_name" {
+  description = "SSM Parameter Store SecureString holding ORDERFLOW_API_KEYS (comma-separated client_id:salt_hex:sha256_hex from `orderflow apikey create`). Created by operators, never by Terraform; null means /{name_prefix}/api-keys."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.api_keys_parameter_name == null ? true : (
+      can(regex("^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.api_keys_parameter_name)) &&
+      !can(regex("^/(aws|ssm)", lower(var.api_keys_parameter_name)))
+    )
+    error_message = "api_keys_parameter_name is a hierarchical SSM name (/a/b, A-Z a-z 0-9 _ . -) not starting with /aws or /ssm."
+  }
+}
+
+variable "rate_limit_per_second" {
+  description = "ORDERFLOW_RATE_LIMIT_PER_SECOND: sustained requests per second per API key, per API task (behind the ALB a key gets up to tasks x this)."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.rate_limit_per_second > 0
+    error_message = "rate_limit_per_second must be greater than 0."
+  }
+}
+
+variable "rate_limit_burst" {
+  description = "ORDERFLOW_RATE_LIMIT_BURST: requests one API key may make at once before the sustained rate applies (token bucket size), per API task."
+  type        = number
+  default     = 200
+
+  validation {
+    condition     = var.rate_limit_burst >= 1 && floor(var.rate_limit_burst) == var.rate_limit_burst
+    error_message = "rate_limit_burst must be a whole number of at least 1."
+  }
+}
+
+variable "kms_deletion_window_in_days" {
+  description = "Waiting period before the API keys' KMS key is deleted after destroy."
+  type        = number
+  default     = 30
 }
 
 variable "cluster_name" {

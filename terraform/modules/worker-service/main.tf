@@ -146,6 +146,28 @@ data "aws_iam_policy_document" "task" {
     }
   }
 
+  # What this service alone uses beyond its queue, the bus and its tables (the notification
+  # worker's SNS topic, say): exact actions on exact ARNs, given by the caller per service.
+  dynamic "statement" {
+    for_each = var.extra_task_policy_statements
+
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+
   # Scale-in protection while busy. Task ids are unknown in advance, so the ARN is the cluster's
   # tasks and the tag (propagated from this service) narrows it to this service's own tasks.
   statement {
@@ -163,7 +185,7 @@ data "aws_iam_policy_document" "task" {
 
 resource "aws_iam_role" "task" {
   name               = "${local.name}-task"
-  description        = "orderflow ${var.service} worker: its own queue, its own tables, PutEvents on the bus, protection of its own tasks."
+  description        = "orderflow ${var.service} worker: its own queue, its own tables, PutEvents on the bus, protection of its own tasks, and its extra statements (if any)."
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
   tags               = local.tags
 }

@@ -37,9 +37,42 @@ variable "container_user" {
 }
 
 variable "environment" {
-  description = "Extra environment variables for the container (ORDERFLOW_* settings)."
+  description = "Environment variables for the container (ORDERFLOW_* settings), e.g. ORDERFLOW_NOTIFICATIONS_TOPIC_ARN for the notification worker."
   type        = map(string)
   default     = {}
+}
+
+variable "extra_task_policy_statements" {
+  description = "Task-role statements for AWS resources this service alone uses beyond its queue, the bus and its tables (e.g. the notification worker's SNS topic), keyed by statement id: exact actions on exact ARNs, optional conditions."
+  type = map(object({
+    actions   = list(string)
+    resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for sid in keys(var.extra_task_policy_statements) :
+      can(regex("^[A-Za-z0-9]+$", sid)) && !contains(
+        ["ConsumeOwnQueue", "DecryptOwnQueue", "PublishOutcomes", "WriteOwnTables", "ReadSharedTables", "UseTableKey", "ProtectOwnTasks"],
+        sid,
+      )
+    ])
+    error_message = "Statement ids are alphanumeric and differ from the module's own (ConsumeOwnQueue, DecryptOwnQueue, PublishOutcomes, WriteOwnTables, ReadSharedTables, UseTableKey, ProtectOwnTasks)."
+  }
+
+  validation {
+    condition = alltrue([
+      for s in values(var.extra_task_policy_statements) :
+      length(s.actions) > 0 && length(s.resources) > 0 && alltrue([for item in concat(s.actions, s.resources) : !strcontains(item, "*")])
+    ])
+    error_message = "Every extra statement names at least one action and one resource, and no wildcard in either."
+  }
 }
 
 variable "shutdown_deadline_seconds" {
