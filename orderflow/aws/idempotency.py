@@ -45,6 +45,17 @@ class ProcessedEvents:
     def key(event_id: uuid.UUID) -> dict[str, Any]:
         return {"pk": f"EVENT#{event_id}", "sk": "PROCESSED"}
 
+    async def check_first(self, event_id: uuid.UUID) -> list[Event] | None:
+        """The check-then-act pre-read, made only in the naive shape (`separate_record`).
+
+        In the transactional shape a duplicate needs no read first: the record's condition inside
+        `commit` rejects it and `commit` answers the stored outcome. Handlers that call this must
+        therefore be safe to run twice up to the commit (their providers deduplicate on the order id).
+        Skipping the read saves a consistent GetItem per message (1 RRU and a round trip) on the
+        common path and costs one failed transaction plus that read on the rare duplicate.
+        """
+        return await self.recorded(event_id) if self.separate_record else None
+
     async def recorded(self, event_id: uuid.UUID) -> list[Event] | None:
         """The stored outcome of an event already applied, or None."""
         try:

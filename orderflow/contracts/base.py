@@ -20,6 +20,10 @@ Money = Annotated[
     PlainSerializer(_money_to_json, return_type=int | float, when_used="json"),
 ]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Z0-9][A-Z0-9_-]*$")]
+# Events carry an address the API already validated as an email (pydantic's EmailStr, with
+# email-validator's IDNA and syntax rules). Downstream hops only check its shape: full validation
+# is ~24 µs per event, a third of decoding one (docs/benchmarks.md, B1), and cannot fail there.
+EmailAddress = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 

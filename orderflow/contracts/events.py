@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import EmailStr, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from orderflow.contracts.base import Contract, Currency, Money, Sku
+from orderflow.contracts.base import Contract, Currency, EmailAddress, Money, Sku
 from orderflow.contracts.envelope import Event
 from orderflow.errors import OrderflowError
 
@@ -52,7 +52,7 @@ class Shortage(Contract):
 
 class OrderPlacedData(Contract):
     order_id: uuid.UUID
-    customer_email: EmailStr
+    customer_email: EmailAddress
     currency: Currency
     items: tuple[OrderLine, ...] = Field(min_length=1)
     total: Money
@@ -86,7 +86,7 @@ class InventoryReserved(Event):
 
 class InventoryReservationFailedData(Contract):
     order_id: uuid.UUID
-    customer_email: EmailStr
+    customer_email: EmailAddress
     reason: Literal["OUT_OF_STOCK"] = "OUT_OF_STOCK"
     shortages: tuple[Shortage, ...]
 
@@ -118,7 +118,7 @@ class InventoryReleased(Event):
 
 class PaymentCompletedData(Contract):
     order_id: uuid.UUID
-    customer_email: EmailStr
+    customer_email: EmailAddress
     payment_id: str
     amount: Money
     currency: Currency
@@ -138,7 +138,7 @@ class PaymentCompleted(Event):
 
 class PaymentFailedData(Contract):
     order_id: uuid.UUID
-    customer_email: EmailStr
+    customer_email: EmailAddress
     reason: Literal["PAYMENT_DECLINED"] = "PAYMENT_DECLINED"
     decline_code: str
     amount: Money
@@ -157,7 +157,7 @@ class PaymentFailed(Event):
 
 class ShipmentCreatedData(Contract):
     order_id: uuid.UUID
-    customer_email: EmailStr
+    customer_email: EmailAddress
     shipment_id: str
     carrier: str
     tracking_number: str

@@ -78,9 +78,11 @@ async def test_both_request_shapes_reserve_stock_once_per_order(
         assert sent["DeleteMessage"] == 3 and sent["DeleteMessageBatch"] == 0
         assert sent["PutItem"] == 3, "the processed record is its own conditional put"
         assert sent["PutEvents"] == 3
+        assert sent["GetItem"] == 3, "check-then-act: one pre-read of the processed record per message"
     else:
         assert sent["DeleteMessage"] == 0 and sent["DeleteMessageBatch"] >= 1
         assert sent["PutItem"] == 0, "the processed record rides in the state transaction"
+        assert sent["GetItem"] == 0, "no pre-read: the transaction's condition on the record catches duplicates"
     assert sent["TransactWriteItems"] == 3
 
 
@@ -93,6 +95,25 @@ async def test_separate_record_answers_the_stored_outcome_on_a_duplicate(aws: Aw
     again = await processed.commit(placed.event_id, [], [])
     # THEN the first outcome stands
     assert [e.event_id for e in again] == [e.event_id for e in first] == [placed.event_id]
+
+
+async def test_transactional_shape_answers_the_stored_outcome_on_a_duplicate_without_a_pre_read(
+    aws: AwsClients, settings: Settings
+) -> None:
+    # GIVEN the optimised shape and an event applied with a state change
+    table = settings.table_name("inventory")
+    processed = ProcessedEvents(aws.dynamodb, table)
+    store = InventoryStore(aws.dynamodb, table)
+    await store.put_stock("SKU-DUP", 5)
+    placed = order_placed([("SKU-DUP", 2)])
+    assert await processed.check_first(placed.event_id) is None
+    first = await processed.commit(placed.event_id, store.reserve(placed.data.order_id, {"SKU-DUP": 2}), [placed])
+    # WHEN a duplicate delivery skips the pre-read and tries the same change again
+    assert await processed.check_first(placed.event_id) is None, "the transactional shape never pre-reads"
+    again = await processed.commit(placed.event_id, store.reserve(placed.data.order_id, {"SKU-DUP": 2}), [])
+    # THEN the first outcome is answered and the stock moved once
+    assert [e.event_id for e in again] == [e.event_id for e in first] == [placed.event_id]
+    assert await stock(aws, settings, "SKU-DUP") == 3
 
 
 async def test_receive_batch_size_caps_each_receive(

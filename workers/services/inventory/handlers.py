@@ -33,7 +33,7 @@ class InventoryDeps:
 
 async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
     """All lines or none. Enough stock -> InventoryReserved; otherwise InventoryReservationFailed."""
-    if (done := await deps.processed.recorded(event.event_id)) is not None:
+    if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done
     order = event.data
     await deps.faults.fail_if_asked(SERVICE, order.order_id, order.simulation)
@@ -65,7 +65,7 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
 
 async def release_stock(event: PaymentFailed, deps: InventoryDeps) -> Outcome:
     """Compensation: give back exactly what the order reserved, once."""
-    if (done := await deps.processed.recorded(event.event_id)) is not None:
+    if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done
     order_id = event.data.order_id
     reservation = await deps.store.reservation(order_id)

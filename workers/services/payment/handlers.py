@@ -30,7 +30,7 @@ class PaymentDeps:
 
 
 async def charge_order(event: InventoryReserved, deps: PaymentDeps) -> Outcome:
-    if (done := await deps.processed.recorded(event.event_id)) is not None:
+    if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done
     order = event.data
     await deps.faults.fail_if_asked(SERVICE, order.order_id, order.simulation)

@@ -24,7 +24,7 @@ class ShippingDeps:
 
 async def book_shipment(event: PaymentCompleted, deps: ShippingDeps) -> Outcome:
     """A carrier failure raises (technical): retried with backoff, then the DLQ."""
-    if (done := await deps.processed.recorded(event.event_id)) is not None:
+    if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done
     paid = event.data
     await deps.faults.fail_if_asked(SERVICE, paid.order_id, paid.simulation)
