@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import pytest
@@ -70,3 +72,106 @@ def test_concurrent_failed_transactions_never_erase_acknowledged_writes() -> Non
         emulator.stop()
     # THEN every acknowledged write is there (plain moto 5.2.5 loses a few: docs/chaos.md)
     assert (acked, missing) == (160, 0)
+
+
+def _client(url: str) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+
+
+def _table(ddb: Any, name: str) -> None:
+    ddb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    )
+
+
+def _rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return kb / 1024
+
+
+@pytest.fixture(scope="module")
+def serialised() -> Iterator[Emulator]:
+    emulator = Emulator(free_port()).start()
+    yield emulator
+    emulator.stop()
+
+
+def test_a_failed_transaction_leaves_every_item_as_it_was(serialised: Emulator) -> None:
+    # GIVEN two tables: an item to update, an item to delete, and a guard that exists
+    ddb = _client(serialised.url)
+    _table(ddb, "a")
+    _table(ddb, "b")
+    ddb.put_item(TableName="a", Item={"pk": {"S": "counter"}, "sk": {"S": "x"}, "n": {"N": "5"}})
+    ddb.put_item(TableName="b", Item={"pk": {"S": "doomed"}, "sk": {"S": "x"}, "v": {"S": "keep me"}})
+    ddb.put_item(TableName="b", Item={"pk": {"S": "guard"}, "sk": {"S": "x"}})
+    # WHEN one transaction updates, deletes, creates, and then fails its last condition
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as cancelled:
+        ddb.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "a",
+                        "Key": {"pk": {"S": "counter"}, "sk": {"S": "x"}},
+                        "UpdateExpression": "SET n = n + :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                    }
+                },
+                {"Delete": {"TableName": "b", "Key": {"pk": {"S": "doomed"}, "sk": {"S": "x"}}}},
+                {"Put": {"TableName": "a", "Item": {"pk": {"S": "new"}, "sk": {"S": "x"}}}},
+                {
+                    "Put": {
+                        "TableName": "b",
+                        "Item": {"pk": {"S": "guard"}, "sk": {"S": "x"}},
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+            ]
+        )
+    # THEN DynamoDB's answer names the failed condition, and nothing was written
+    reasons = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+    assert reasons == ["None", "None", "None", "ConditionalCheckFailed"]
+    counter = ddb.get_item(TableName="a", Key={"pk": {"S": "counter"}, "sk": {"S": "x"}})["Item"]
+    doomed = ddb.get_item(TableName="b", Key={"pk": {"S": "doomed"}, "sk": {"S": "x"}})
+    created = ddb.get_item(TableName="a", Key={"pk": {"S": "new"}, "sk": {"S": "x"}})
+    assert counter["n"] == {"N": "5"}
+    assert doomed["Item"]["v"] == {"S": "keep me"}
+    assert "Item" not in created
+
+
+def test_transactions_on_a_full_table_do_not_grow_the_emulator(serialised: Emulator) -> None:
+    # GIVEN a table of 1,000 items (plain moto deep-copies it per transaction, and keeps every copy)
+    ddb = _client(serialised.url)
+    _table(ddb, "big")
+    for i in range(1000):
+        ddb.put_item(TableName="big", Item={"pk": {"S": f"item{i}"}, "sk": {"S": "x"}, "pad": {"S": "x" * 200}})
+    assert serialised.process is not None
+    before = _rss_mb(serialised.process.pid)
+    # WHEN 300 transactions touch it, half of them failing a condition
+    for i in range(300):
+        with contextlib.suppress(ddb.exceptions.TransactionCanceledException):
+            ddb.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": "big",
+                            "Item": {"pk": {"S": f"item{i % 2 * 5000 + i // 2}"}, "sk": {"S": "x"}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                ]
+            )
+    # THEN the emulator's memory stays flat (moto 5.2.5 alone grows by ~340 MB here, in 6x the time)
+    assert _rss_mb(serialised.process.pid) - before < 60
