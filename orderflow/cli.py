@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import signal
 import sys
 import time
 from pathlib import Path
@@ -462,6 +463,9 @@ def chaos(
     directory = workdir or Path(tempfile.mkdtemp(prefix="orderflow-chaos-"))
     console = Console()
     console.print(f"chaos: {orders} orders at {rate}/s; logs and fault ledger in {directory}")
+    # A SIGTERM (CI cancelling the job, `kill`) unwinds like Ctrl-C, so the run's own emulator,
+    # API and workers are stopped instead of left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = run_chaos(config, directory, console=console)
     console.print(report.table())
     for example in report.findings.examples:

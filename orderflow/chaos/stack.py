@@ -69,6 +69,14 @@ class ChaosStack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.settings = Settings(local_mode=True)
         self.emulator = Emulator(free_port()).start()
+        try:
+            self._start_platform()
+        except BaseException:  # a failed start, or SIGTERM/Ctrl-C during it: leave nothing running
+            self.stop()
+            raise
+        return self
+
+    def _start_platform(self) -> None:
         provision(self.settings, endpoint_url=self.emulator.url)
         seed(self.settings, endpoint_url=self.emulator.url, catalogue=self.config.catalogue())
         api_port = free_port()
@@ -83,7 +91,6 @@ class ChaosStack:
         for name in self.workers:
             self.supervisor.start(self.supervisor.children[name])
         self._wait_ready()
-        return self
 
     def _env(self, *, faults: bool, api_port: int) -> dict[str, str]:
         extra = {
@@ -141,6 +148,7 @@ class ChaosStack:
 
     def stop(self) -> dict[str, int | None]:
         try:
-            return self.supervisor.stop_all(deadline=50)
+            supervisor = getattr(self, "supervisor", None)  # unset if the start failed before it
+            return supervisor.stop_all(deadline=50) if supervisor is not None else {}
         finally:
             self.emulator.stop()
