@@ -17,6 +17,7 @@ import pytest
 from botocore.config import Config
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
+from orderflow.local.provision import _table  # the platform's table shape: pk + sk
 
 
 def _lost_writes(url: str) -> tuple[int, int]:
@@ -81,18 +82,6 @@ def _client(url: str) -> Any:
         region_name="us-east-1",
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-
-
-def _table(ddb: Any, name: str) -> None:
-    ddb.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
     )
 
 
