@@ -25,10 +25,8 @@ Run as `python -m orderflow.local.moto_server -H 127.0.0.1 -p PORT` (moto.server
 
 from __future__ import annotations
 
-import copy
 import sys
 import threading
-import types
 from typing import Any
 
 
@@ -82,12 +80,9 @@ def transactions_by_touched_items() -> None:
     from moto.dynamodb import models  # noqa: PLC0415
     from moto.dynamodb.models.table import Table  # noqa: PLC0415
 
-    def deepcopy_except_tables(value: Any, memo: Any = None) -> Any:
-        # moto's transaction "backup" of a whole table becomes the table itself (its rollback then
-        # reassigns the same object); the items are saved and restored by the wrapper below.
-        return value if isinstance(value, Table) else copy.deepcopy(value, memo)
-
-    models.copy = types.SimpleNamespace(deepcopy=deepcopy_except_tables)  # type: ignore[attr-defined,assignment]
+    # moto's transaction "backup" (a deep copy of each touched table) becomes the table itself, and
+    # its rollback a reassignment of the same object; the wrapper below saves and restores items.
+    Table.__deepcopy__ = lambda self, memo: self  # type: ignore[attr-defined]
     transact = models.DynamoDBBackend.transact_write_items
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:

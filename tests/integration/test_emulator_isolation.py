@@ -20,16 +20,21 @@ from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
 from orderflow.local.provision import _table  # the platform's table shape: pk + sk
 
 
-def _lost_writes(url: str) -> tuple[int, int]:
-    """(acknowledged transactional puts, how many of them are missing afterwards)."""
-    ddb = boto3.client(
+def _client(url: str, config: Config | None = None) -> Any:
+    """boto3 DynamoDB on an emulator of the test's own, with the local credentials."""
+    return boto3.client(
         "dynamodb",
         endpoint_url=url,
         region_name="us-east-1",
         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-        config=Config(max_pool_connections=20, retries={"mode": "standard", "max_attempts": 10}),
+        config=config,
     )
+
+
+def _lost_writes(url: str) -> tuple[int, int]:
+    """(acknowledged transactional puts, how many of them are missing afterwards)."""
+    ddb = _client(url, Config(max_pool_connections=20, retries={"mode": "standard", "max_attempts": 10}))
     ddb.create_table(
         TableName="t",
         BillingMode="PAY_PER_REQUEST",
@@ -62,40 +67,27 @@ def _lost_writes(url: str) -> tuple[int, int]:
     return len(acked), len(missing)
 
 
-@pytest.mark.timeout(180)
-def test_concurrent_failed_transactions_never_erase_acknowledged_writes() -> None:
-    # GIVEN the emulator local mode and every test use (moto with DynamoDB serialised)
+@pytest.fixture(scope="module")
+def serialised() -> Iterator[Emulator]:
+    """The emulator local mode and every test use (moto with our fixes), one for this module."""
     emulator = Emulator(free_port()).start()
-    try:
-        # WHEN 4 writers commit 160 transactions while 2 others keep failing a condition
-        acked, missing = _lost_writes(emulator.url)
-    finally:
-        emulator.stop()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.mark.timeout(180)
+def test_concurrent_failed_transactions_never_erase_acknowledged_writes(serialised: Emulator) -> None:
+    # GIVEN the emulator local mode and every test use
+    # WHEN 4 writers commit 160 transactions while 2 others keep failing a condition
+    acked, missing = _lost_writes(serialised.url)
     # THEN every acknowledged write is there (plain moto 5.2.5 loses a few: docs/chaos.md)
     assert (acked, missing) == (160, 0)
-
-
-def _client(url: str) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def _rss_mb(pid: int) -> float:
     with open(f"/proc/{pid}/status") as status:
         kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     return kb / 1024
-
-
-@pytest.fixture(scope="module")
-def serialised() -> Iterator[Emulator]:
-    emulator = Emulator(free_port()).start()
-    yield emulator
-    emulator.stop()
 
 
 def test_a_failed_transaction_leaves_every_item_as_it_was(serialised: Emulator) -> None:
