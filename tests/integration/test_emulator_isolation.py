@@ -46,6 +46,9 @@ def _lost_writes(url: str) -> tuple[int, int]:
     ddb.put_item(TableName="t", Item={"pk": {"S": "guard"}})
     new = {"ConditionExpression": "attribute_not_exists(pk)", "TableName": "t"}
     acked: list[str] = []
+    # Resolved once, here: botocore builds a client's exception classes lazily, and two threads
+    # racing to build them can raise a class that is not the one another thread catches.
+    cancelled = ddb.exceptions.TransactionCanceledException
 
     def writer(n: int) -> None:
         for i in range(40):
@@ -54,7 +57,7 @@ def _lost_writes(url: str) -> tuple[int, int]:
 
     def failer() -> None:
         for _ in range(60):
-            with contextlib.suppress(ddb.exceptions.TransactionCanceledException):
+            with contextlib.suppress(cancelled):
                 ddb.transact_write_items(TransactItems=[{"Put": {**new, "Item": {"pk": {"S": "guard"}}}}])
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
