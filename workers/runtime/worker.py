@@ -25,6 +25,7 @@ from workers.runtime.queue import Queue
 from workers.runtime.service import ServiceDefinition
 
 log = structlog.get_logger("orderflow.worker")
+_TICK_SECONDS = 1.0  # heartbeat file, visibility extensions, task protection, metrics flush
 
 PREFETCH = 10  # one receive's worth of messages may wait for a handler slot
 
@@ -258,7 +259,7 @@ class Worker:
     async def _tick_loop(self) -> None:
         last_metrics = time.monotonic()
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(_TICK_SECONDS)
             await self._extend_visibility()
             await self._protection.update(busy=bool(self._in_flight))
             if self._heartbeat is not None:
@@ -268,13 +269,18 @@ class Worker:
                 last_metrics = time.monotonic()
 
     async def _extend_visibility(self) -> None:
-        """A handler still running at half its visibility timeout keeps its message hidden."""
+        """A handler still running at half its visibility timeout keeps its message hidden.
+
+        Checked once a tick, so "half" must also leave two ticks of margin: with a timeout of two
+        ticks or less, a message could otherwise reach the next check already visible again.
+        """
         now = time.monotonic()
         timeout = self._queue.visibility_timeout
+        threshold = max(timeout / 2, 2 * _TICK_SECONDS)
         due = [
             w.message
             for w in self._in_flight.values()
-            if w.message.started and w.message.visible_until - now < timeout / 2
+            if w.message.started and w.message.visible_until - now < threshold
         ]
         for message in due:
             message.visible_until = now + timeout
