@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+_EPSILON = 1e-9
+
 
 @dataclass
 class TokenBucket:
@@ -29,7 +31,9 @@ class TokenBucket:
         """0 if a token was taken, else the seconds until one will be available."""
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
         self.updated = now
-        if self.tokens >= 1:
+        # Tolerance for the float subtraction above: waiting exactly the Retry-After we answered
+        # can refill to 0.9999999999999998 (1.3559589774358474 + 1.0 - 1.3559589774358474 < 1).
+        if self.tokens >= 1 - _EPSILON:
             self.tokens -= 1
             return 0.0
         return (1 - self.tokens) / self.rate

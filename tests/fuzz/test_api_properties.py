@@ -3,7 +3,7 @@ the token bucket never lets more through than rate × time + burst, and Retry-Af
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from api.guard import is_json, presented_key
@@ -42,6 +42,7 @@ def test_json_media_types_are_recognised(content_type: str) -> None:
 
 
 @settings(max_examples=200)
+@example(rate=1.0, burst=1, gaps=[1.3559589774358474, 0.0])  # float refill fell short of 1 token
 @given(
     rate=st.floats(0.5, 100),
     burst=st.integers(1, 50),
