@@ -1,4 +1,4 @@
-"""The emulator keeps DynamoDB's transaction isolation (see orderflow/local/moto_server.py).
+"""The emulator keeps DynamoDB's transaction isolation (see orderflow/local/moto_patches/dynamodb.py).
 
 A transaction that fails a condition restores a snapshot of the whole table taken when it began,
 erasing what concurrent requests wrote meanwhile. Chaos found it as orders stuck in PAID with a
