@@ -5,7 +5,7 @@ data "aws_region" "current" {}
 
 locals {
   create   = var.create_vpc
-  region   = data.aws_region.current.region
+  region   = data.aws_region.current.id
   azs      = { for i, az in var.availability_zones : az => i }
   gateways = local.create ? toset(["s3", "dynamodb"]) : toset([])
 }

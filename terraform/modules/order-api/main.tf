@@ -10,7 +10,7 @@ locals {
   name       = "${var.name_prefix}-api"
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
   tags       = merge(var.tags, { "orderflow:service" = "api" })
 
   environment = merge(var.environment, {

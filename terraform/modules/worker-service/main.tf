@@ -9,7 +9,7 @@ locals {
   name       = "${var.name_prefix}-${var.service}"
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.id
   tags       = merge(var.tags, { "orderflow:service" = var.service })
 
   environment = merge(var.environment, {
