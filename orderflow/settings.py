@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from orderflow.auth import parse_api_keys
 from orderflow.aws.faults import parse_faults
 from orderflow.topology import Topology, load_topology
+from orderflow.workerstatus import worker_status_path
 
 _REPO_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
 
@@ -21,6 +23,12 @@ def _default_topology_path() -> Path:
     """The working directory's topology.yaml, else the repository's (editable installs)."""
     local = Path("topology.yaml")
     return local if local.is_file() else _REPO_TOPOLOGY
+
+
+def _default_state_dir(data: dict[str, Any]) -> Path:
+    """$XDG_STATE_HOME/orderflow/<prefix>, else ~/.local/state/orderflow/<prefix> (XDG Base Directory)."""
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "orderflow" / str(data.get("resource_prefix", "orderflow"))
 
 
 class Settings(BaseSettings):
@@ -46,6 +54,15 @@ class Settings(BaseSettings):
     shutdown_deadline_seconds: float = Field(default=25.0, gt=0, le=120)
     heartbeat_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()))
     heartbeat_max_age_seconds: float = Field(default=60.0, gt=0)
+    worker_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+        description="Names this worker process; the dev supervisor sets <service>-<n>. When set, the "
+        "status file (the heartbeat) is workers/<service>.<id>.json under state_dir.",
+    )
+    # Local tools' files (orderflow.local.runstate): worker status, supervisor state, scaling log,
+    # console control. Declared after resource_prefix, which the default reads.
+    state_dir: Path = Field(default_factory=_default_state_dir)
     backoff_base_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=300.0, gt=0)
     publish_linger_seconds: float = Field(default=0.005, ge=0, le=1)
@@ -137,4 +154,8 @@ class Settings(BaseSettings):
         return f"{self.resource_prefix}-{service}-{subscription}"
 
     def heartbeat_file(self, service: str) -> Path:
+        """The worker's status file, whose mtime is its heartbeat. Without a worker id (a container:
+        one worker per task) it lives in heartbeat_dir, the task's writable scratch volume."""
+        if self.worker_id:
+            return worker_status_path(self.state_dir, service, self.worker_id)
         return self.heartbeat_dir / f"orderflow-{self.resource_prefix}-{service}.heartbeat"

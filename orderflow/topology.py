@@ -32,6 +32,9 @@ class ScalingSettings(_Strict):
     min_tasks: int = Field(alias="minTasks", ge=0)
     max_tasks: int = Field(alias="maxTasks", ge=1)
     target_backlog_per_task: int = Field(default=100, alias="targetBacklogPerTask", ge=1)
+    # Target tracking's cooldowns (the wake-from-zero step policy uses the scale-out one).
+    scale_out_cooldown_seconds: int = Field(default=60, alias="scaleOutCooldownSeconds", ge=0, le=3600)
+    scale_in_cooldown_seconds: int = Field(default=300, alias="scaleInCooldownSeconds", ge=0, le=3600)
 
     @model_validator(mode="after")
     def _min_le_max(self) -> ScalingSettings:

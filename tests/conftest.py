@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from typing import Any
@@ -21,6 +22,12 @@ from orderflow.local.seed import seed
 from orderflow.settings import Settings
 from workers.bootstrap import build_worker
 from workers.runtime.worker import Worker
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests never touch a developer's local state folder (workers' status files, supervisor.json):
+    every process a test starts inherits a throwaway one unless the test gives its own."""
+    os.environ["ORDERFLOW_STATE_DIR"] = tempfile.mkdtemp(prefix="orderflow-test-state-")
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +52,7 @@ def settings(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Se
     return Settings(
         local_mode=True,
         heartbeat_dir=tmp_path_factory.mktemp("heartbeat"),
+        state_dir=tmp_path_factory.mktemp("state"),
         backoff_base_seconds=1,
         # Stopping waits up to half the deadline for long polls in progress (they would steal
         # released messages if cancelled); 4 s keeps every test's teardown under 2 s of that.

@@ -47,7 +47,7 @@ async def build_worker(service_name: str, settings: Settings) -> AsyncIterator[W
         processed = getattr(deps, "processed", None)
         if isinstance(processed, ProcessedEvents):
             processed.separate_record = not settings.idempotency_in_transaction
-        heartbeat = Heartbeat(settings.heartbeat_file(service_name))
+        heartbeat = Heartbeat(settings.heartbeat_file(service_name), service=service_name, worker_id=settings.worker_id)
         yield Worker(
             service,
             deps,

@@ -7,6 +7,7 @@ on 127.0.0.1 stands in for the agent and records what it was asked.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -67,10 +68,19 @@ async def test_busy_worker_holds_protection_and_releases_it_when_idle(aws: AwsCl
     assert not protection.protected
 
 
-def test_outside_ecs_it_does_nothing() -> None:
-    protection = TaskProtection(agent_uri="")
+def test_outside_ecs_it_calls_nothing_but_says_when_it_would_hold_protection() -> None:
+    # GIVEN no ECS agent (local mode): no request is ever made
+    protection = TaskProtection(agent_uri="", idle_seconds=0.2)
     asyncio.run(protection.update(busy=True))
     assert (protection.enabled, protection.calls) == (False, 0)
+    # THEN it still follows ECS's rule, which the dev supervisor honours when scaling in:
+    # held while busy and for the idle spell after, then dropped
+    assert protection.holding
+    asyncio.run(protection.update(busy=False))
+    assert protection.holding
+    time.sleep(0.25)
+    asyncio.run(protection.update(busy=False))
+    assert not protection.holding
 
 
 async def _value(value: bool) -> bool:

@@ -11,11 +11,14 @@ import sys
 import time
 from typing import Any
 
+import pytest
+
 from orderflow.aws.clients import AwsClients
 from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderPlaced
 from orderflow.local.emulator import Emulator
 from orderflow.settings import Settings
+from orderflow.workerstatus import WorkerStatus
 from tests.support import eventbridge_body, eventually, order_placed, queue_depth, queue_url
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.runtime.queue import Queue
@@ -100,15 +103,21 @@ async def test_slow_handler_keeps_its_message_hidden_past_the_visibility_timeout
     assert await queue_depth(aws, url) == 0
 
 
+@pytest.mark.parametrize("worker_id", [None, "inventory-1"], ids=["container", "supervised"])
 def test_worker_process_exits_zero_on_sigterm_and_reports_health(
-    emulator: Emulator, settings: Settings, provisioned: object
+    emulator: Emulator, settings: Settings, provisioned: object, worker_id: str | None
 ) -> None:
+    # A container's worker has no id: its heartbeat is in ORDERFLOW_HEARTBEAT_DIR. The supervisor
+    # names its workers: the heartbeat is then the status file under the state folder.
     env = {
         **os.environ,
         "ORDERFLOW_LOCAL_MODE": "true",
         "ORDERFLOW_HEARTBEAT_DIR": str(settings.heartbeat_dir),
+        "ORDERFLOW_STATE_DIR": str(settings.state_dir),
         "ORDERFLOW_LOG_FORMAT": "json",
+        **({"ORDERFLOW_WORKER_ID": worker_id} if worker_id else {}),
     }
+    status_file = settings.model_copy(update={"worker_id": worker_id}).heartbeat_file("inventory")
     health = [sys.executable, "-m", "orderflow", "health", "inventory"]
     with subprocess.Popen(
         [sys.executable, "-m", "orderflow", "worker", "inventory"],
@@ -122,10 +131,12 @@ def test_worker_process_exits_zero_on_sigterm_and_reports_health(
                 assert time.monotonic() < deadline, "worker never reported healthy"
                 assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
                 time.sleep(0.3)
+            assert WorkerStatus.model_validate_json(status_file.read_bytes()).pid == process.pid
             # WHEN it gets SIGTERM, THEN it drains and exits 0, and health then fails
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=15) == 0
             assert subprocess.run(health, env=env, capture_output=True, check=False).returncode == 1
+            assert not status_file.exists()
         finally:
             if process.poll() is None:
                 process.kill()

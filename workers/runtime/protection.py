@@ -1,8 +1,9 @@
 """ECS task scale-in protection: a busy worker asks ECS not to stop its task while scaling in.
 
 Uses the ECS agent's endpoint (`$ECS_AGENT_URI/task-protection/v1/state`); outside ECS the
-variable is unset and this does nothing. Protection is taken when work arrives, renewed before it
-expires, and dropped after a short idle spell, so scale-in picks idle tasks.
+variable is unset and no request is made. Protection is taken when work arrives, renewed before it
+expires, and dropped after a short idle spell, so scale-in picks idle tasks. `holding` follows the
+same rule everywhere (in ECS and locally), so the dev supervisor honours it as ECS does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class TaskProtection:
         self._client = client
         self._protected_until = 0.0
         self._last_busy = 0.0
+        self._holding = False
         self.calls = 0
 
     @property
@@ -41,13 +43,20 @@ class TaskProtection:
     def protected(self) -> bool:
         return self._protected_until > time.monotonic()
 
+    @property
+    def holding(self) -> bool:
+        """Holds scale-in protection: ECS granted it, or (outside ECS) the same rule says it would."""
+        return self.protected if self.enabled else self._holding
+
     async def update(self, *, busy: bool) -> None:
         """Called about once a second by the worker with whether it holds messages."""
-        if not self.enabled:
-            return
         now = time.monotonic()
         if busy:
             self._last_busy = now
+        self._holding = busy or (self._holding and now - self._last_busy < self._idle_seconds)
+        if not self.enabled:
+            return
+        if busy:
             # Renew a minute before expiry; a crashed worker's protection lapses by itself.
             if self._protected_until - now < 60:
                 await self._set(True)
@@ -55,6 +64,7 @@ class TaskProtection:
             await self._set(False)
 
     async def release(self) -> None:
+        self._holding = False
         if self.enabled and self._protected_until:
             await self._set(False)
 

@@ -16,6 +16,7 @@ from orderflow.contracts.events import InvalidEventError
 from orderflow.errors import AwsError
 from orderflow.observability import Metrics
 from orderflow.settings import Settings
+from orderflow.workerstatus import LatencyRecorder
 from workers.runtime.backoff import redelivery_delay
 from workers.runtime.errors import Retry
 from workers.runtime.heartbeat import Heartbeat
@@ -71,6 +72,8 @@ class Worker:
         self._backlog = asyncio.Event()
         self._stopping = asyncio.Event()
         self.stats: Counter[str] = Counter()
+        self.handler_latency = LatencyRecorder()
+        self.message_age = LatencyRecorder()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -176,6 +179,8 @@ class Worker:
 
     def _start(self, message: Received) -> None:
         self.stats["received"] += 1
+        if message.receive_count > 1:
+            self.stats["redelivered"] += 1
         task = asyncio.create_task(self._process(message))
         self._in_flight[message.receipt_handle] = _Work(message, task)
 
@@ -197,7 +202,9 @@ class Worker:
         structlog.contextvars.bind_contextvars(service=self.service.name, messageId=message.message_id)
         began = time.perf_counter()
         if message.sent_at_ms:
-            self._metrics.observe_ms("MessageAge", time.time() * 1000 - message.sent_at_ms)
+            age_ms = time.time() * 1000 - message.sent_at_ms
+            self._metrics.observe_ms("MessageAge", age_ms)
+            self.message_age.record(age_ms)
         outcome, detail = "handled", {}
         try:
             event = decode(message.body)
@@ -227,6 +234,7 @@ class Worker:
         self.stats[outcome] += 1
         self._metrics.count("MessagesProcessed" if outcome == "handled" else "MessagesFailed")
         self._metrics.observe_ms("HandlerLatency", duration_ms)
+        self.handler_latency.record(duration_ms)
         log.info(
             "message_handled",
             outcome=outcome,
@@ -258,15 +266,38 @@ class Worker:
 
     async def _tick_loop(self) -> None:
         last_metrics = time.monotonic()
+        received = 0
+        self._beat()
         while True:
             await asyncio.sleep(_TICK_SECONDS)
             await self._extend_visibility()
-            await self._protection.update(busy=bool(self._in_flight))
-            if self._heartbeat is not None:
-                self._heartbeat.beat()
+            # Busy: holding messages now, or handled some since the last tick (between two ticks).
+            busy = bool(self._in_flight) or self.stats["received"] != received
+            received = self.stats["received"]
+            await self._protection.update(busy=busy)
+            self._beat()
             if time.monotonic() - last_metrics >= 10:
                 self._metrics.flush()
                 last_metrics = time.monotonic()
+
+    def _beat(self) -> None:
+        """The status file (orderflow.workerstatus.WorkerStatus): serialised once a tick."""
+        if self._heartbeat is None:
+            return
+        stats = self.stats
+        self._heartbeat.beat(
+            in_flight=len(self._in_flight),
+            max_in_flight=self._settings.max_in_flight,
+            protected=self._protection.holding,
+            stopping=self.stopping,
+            received=stats["received"],
+            processed=stats["handled"],
+            failed=stats["failed"] + stats["rejected"] + stats["retry"],
+            retried=stats["redelivered"],
+            released=stats["released"],
+            handler_latency=self.handler_latency.snapshot(),
+            message_age=self.message_age.snapshot(),
+        )
 
     async def _extend_visibility(self) -> None:
         """A handler still running at half its visibility timeout keeps its message hidden.

@@ -44,6 +44,9 @@ locals {
         min_tasks               = try(tonumber(s.scaling.minTasks), -1)
         max_tasks               = try(tonumber(s.scaling.maxTasks), -1)
         target_backlog_per_task = try(tonumber(s.scaling.targetBacklogPerTask), 100)
+        # Defaults match orderflow.topology.ScalingSettings; the local supervisor reads the same keys.
+        scale_out_cooldown_seconds = try(tonumber(s.scaling.scaleOutCooldownSeconds), 60)
+        scale_in_cooldown_seconds  = try(tonumber(s.scaling.scaleInCooldownSeconds), 300)
       }
       delivery = {
         maximum_retry_attempts    = try(tonumber(s.delivery.maximumRetryAttempts), -1)
@@ -117,6 +120,8 @@ locals {
         s.queue.wait_time_seconds >= 0 && s.queue.wait_time_seconds <= 20 ? [] : ["services.${name}.queue.waitTimeSeconds: must be 0..20"],
         s.scaling.min_tasks >= 0 && s.scaling.max_tasks >= 1 && s.scaling.min_tasks <= s.scaling.max_tasks ? [] : ["services.${name}.scaling: need 0 <= minTasks <= maxTasks and maxTasks >= 1"],
         s.scaling.target_backlog_per_task >= 1 ? [] : ["services.${name}.scaling.targetBacklogPerTask: must be >= 1"],
+        s.scaling.scale_out_cooldown_seconds >= 0 && s.scaling.scale_out_cooldown_seconds <= 3600 ? [] : ["services.${name}.scaling.scaleOutCooldownSeconds: must be 0..3600"],
+        s.scaling.scale_in_cooldown_seconds >= 0 && s.scaling.scale_in_cooldown_seconds <= 3600 ? [] : ["services.${name}.scaling.scaleInCooldownSeconds: must be 0..3600"],
         s.delivery.maximum_retry_attempts >= 0 && s.delivery.maximum_retry_attempts <= 185 ? [] : ["services.${name}.delivery.maximumRetryAttempts: must be 0..185"],
         s.delivery.maximum_event_age_seconds >= 60 && s.delivery.maximum_event_age_seconds <= 86400 ? [] : ["services.${name}.delivery.maximumEventAgeSeconds: must be 60..86400"],
       )

@@ -323,8 +323,8 @@ resource "aws_appautoscaling_policy" "backlog_per_task" {
 
   target_tracking_scaling_policy_configuration {
     target_value       = var.scaling.target_backlog_per_task
-    scale_in_cooldown  = var.scale_in_cooldown_seconds
-    scale_out_cooldown = var.scale_out_cooldown_seconds
+    scale_in_cooldown  = var.scaling.scale_in_cooldown_seconds
+    scale_out_cooldown = var.scaling.scale_out_cooldown_seconds
 
     customized_metric_specification {
       metrics {
@@ -393,7 +393,7 @@ resource "aws_appautoscaling_policy" "scale_out_from_zero" {
 
   step_scaling_policy_configuration {
     adjustment_type         = "ChangeInCapacity"
-    cooldown                = var.scale_out_cooldown_seconds
+    cooldown                = var.scaling.scale_out_cooldown_seconds
     metric_aggregation_type = "Maximum"
 
     step_adjustment {

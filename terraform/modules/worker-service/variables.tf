@@ -161,29 +161,24 @@ variable "log_retention_days" {
 }
 
 variable "scaling" {
-  description = "Scaling from the topology: min/max tasks and the backlog-per-task target (= acceptable latency / seconds per message)."
+  description = "Scaling from the topology: min/max tasks, the backlog-per-task target (= acceptable latency / seconds per message) and target tracking's cooldowns (the wake-from-zero step policy uses the scale-out one)."
   type = object({
-    min_tasks               = number
-    max_tasks               = number
-    target_backlog_per_task = number
+    min_tasks                  = number
+    max_tasks                  = number
+    target_backlog_per_task    = number
+    scale_out_cooldown_seconds = number
+    scale_in_cooldown_seconds  = number
   })
 
   validation {
     condition     = var.scaling.min_tasks >= 0 && var.scaling.min_tasks <= var.scaling.max_tasks && var.scaling.target_backlog_per_task >= 1
     error_message = "Need 0 <= min_tasks <= max_tasks and target_backlog_per_task >= 1."
   }
-}
 
-variable "scale_in_cooldown_seconds" {
-  description = "Wait after a scale-in before the next; long, because task protection already keeps busy tasks alive."
-  type        = number
-  default     = 300
-}
-
-variable "scale_out_cooldown_seconds" {
-  description = "Wait after a scale-out before the next."
-  type        = number
-  default     = 60
+  validation {
+    condition     = var.scaling.scale_out_cooldown_seconds >= 0 && var.scaling.scale_in_cooldown_seconds >= 0
+    error_message = "Cooldowns are seconds >= 0."
+  }
 }
 
 variable "tags" {

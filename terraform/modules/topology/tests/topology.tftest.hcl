@@ -42,12 +42,12 @@ run "defaults_merge_under_service_settings" {
   }
 
   assert {
-    condition     = output.services["stock"].scaling == { min_tasks = 0, max_tasks = 4, target_backlog_per_task = 250 }
+    condition     = output.services["stock"].scaling == { min_tasks = 0, max_tasks = 4, target_backlog_per_task = 250, scale_out_cooldown_seconds = 30, scale_in_cooldown_seconds = 300 }
     error_message = "Scaling comes from the service, including minTasks 0 (scale to zero)."
   }
 
   assert {
-    condition     = output.services["mailer"].scaling.target_backlog_per_task == 100 && output.services["mailer"].delivery.maximum_retry_attempts == 185
+    condition     = output.services["mailer"].scaling.target_backlog_per_task == 100 && output.services["mailer"].scaling.scale_out_cooldown_seconds == 60 && output.services["mailer"].delivery.maximum_retry_attempts == 185
     error_message = "Scaling and delivery defaults apply to services without their own."
   }
 
