@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     carrier_latency_seconds: float = Field(default=0.0, ge=0)
     carrier_timeout_seconds: float = Field(default=5.0, gt=0)
     notifications_topic_arn: str | None = None
+    supplier_delay_seconds: float = Field(
+        default=2.0, ge=0, le=600, description="The simulated supplier delivers a purchase order after this long."
+    )
 
     # Fault injection (orderflow.aws.faults, docs/chaos.md): never active unless set.
     faults: str | None = Field(default=None, description="e.g. sqs.ReceiveMessage:before=0.02,after=0.02")

@@ -31,7 +31,7 @@ def with_dev_key(settings: Settings, key: str = TEST_API_KEY) -> Settings:
 
 
 # The saga's routing, written out by hand: the topology must implement exactly this.
-EXPECTED_ROUTES = {
+_SAGA_ROUTES = {
     "OrderPlaced": {"inventory"},
     "InventoryReserved": {"payment", "orders"},
     "InventoryReservationFailed": {"notification", "orders"},
@@ -39,7 +39,13 @@ EXPECTED_ROUTES = {
     "PaymentCompleted": {"shipping", "notification", "orders"},
     "PaymentFailed": {"inventory", "notification", "orders"},
     "ShipmentCreated": {"notification", "orders"},
+    "StockLow": {"replenishment"},
+    "StockReplenished": {"inventory"},
+    "StockAdjustmentRequested": {"inventory"},
+    "StockAdjusted": set(),
 }
+# ...and the audit service hears every event on the bus.
+EXPECTED_ROUTES = {event_type: {*services, "audit"} for event_type, services in _SAGA_ROUTES.items()}
 
 
 def order_placed(
@@ -203,6 +209,42 @@ def one_of_each_event() -> list[Any]:
                 tracking_number="TRK1",
             ),
             service="t",
+        ),
+        *stock_events(placed),
+    ]
+
+
+def stock_events(cause: Any) -> list[Any]:
+    """A valid event of every stock-level type, about one SKU."""
+    from orderflow.contracts.events import (
+        StockAdjusted,
+        StockAdjustedData,
+        StockAdjustmentRequested,
+        StockAdjustmentRequestedData,
+        StockLow,
+        StockLowData,
+        StockReplenished,
+        StockReplenishedData,
+    )
+
+    low = StockLow.caused_by(
+        cause, StockLowData(sku="LAPTOP-001", available=3, reorder_point=5, reorder_quantity=10), service="t"
+    )
+    requested = StockAdjustmentRequested.create(
+        StockAdjustmentRequestedData(sku="LAPTOP-001", mode="restock", quantity=4), correlation_id=uuid.uuid4()
+    )
+    return [
+        low,
+        StockReplenished.caused_by(
+            low,
+            StockReplenishedData(
+                sku="LAPTOP-001", quantity=10, purchase_order_id="po_1", supplier="t", alert_id=low.event_id
+            ),
+            service="t",
+        ),
+        requested,
+        StockAdjusted.caused_by(
+            requested, StockAdjustedData(sku="LAPTOP-001", mode="restock", quantity=4, applied=True), service="t"
         ),
     ]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from orderflow.cli import apikey, chaos, dlq, inventory, orders, processes, provisioning, schemas, simulate
+from orderflow.cli import apikey, audit, chaos, dlq, inventory, orders, processes, provisioning, schemas, simulate
 from orderflow.cli.common import api_headers, api_key, api_url, endpoint_url, load_settings
 
 __all__ = ["api_headers", "api_key", "api_url", "app", "endpoint_url", "load_settings", "main"]
@@ -23,6 +23,7 @@ for name, group in {
     "dlq": dlq,
     "inventory": inventory,
     "apikey": apikey,
+    "audit": audit,
 }.items():
     app.add_typer(group.app, name=name)
 

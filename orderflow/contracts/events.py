@@ -173,6 +173,85 @@ class ShipmentCreated(Event):
     data: ShipmentCreatedData
 
 
+# --- stock: low-stock alerts, replenishment, operator adjustments ------------------------------
+
+
+class StockLowData(Contract):
+    """Available stock fell to or below the reorder point: once per crossing, not per order."""
+
+    sku: Sku
+    available: int = Field(ge=0)
+    reorder_point: int = Field(ge=0)
+    reorder_quantity: int = Field(ge=1)
+
+
+class StockLow(Event):
+    EVENT_TYPE = "StockLow"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.inventory"
+    event_type: Literal["StockLow"]
+    event_version: Literal[1]
+    source: Literal["orderflow.inventory"]
+    data: StockLowData
+
+
+class StockReplenishedData(Contract):
+    sku: Sku
+    quantity: int = Field(ge=1)
+    purchase_order_id: str = Field(min_length=1, max_length=64)
+    supplier: str = Field(min_length=1, max_length=64)
+    alert_id: uuid.UUID = Field(description="The StockLow this delivery answers (closes that crossing).")
+
+
+class StockReplenished(Event):
+    EVENT_TYPE = "StockReplenished"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.replenishment"
+    event_type: Literal["StockReplenished"]
+    event_version: Literal[1]
+    source: Literal["orderflow.replenishment"]
+    data: StockReplenishedData
+
+
+class StockAdjustmentRequestedData(Contract):
+    """An operator's `orderflow inventory set|restock`: `set` makes `quantity` the available units,
+    `restock` adds `quantity`. Reorder settings change only when given."""
+
+    sku: Sku
+    mode: Literal["set", "restock"]
+    quantity: int = Field(ge=0, le=10_000_000)
+    reorder_point: int | None = Field(default=None, ge=0)
+    reorder_quantity: int | None = Field(default=None, ge=1)
+    requested_by: str = Field(default="operator", min_length=1, max_length=128)
+
+
+class StockAdjustmentRequested(Event):
+    EVENT_TYPE = "StockAdjustmentRequested"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.operator"
+    event_type: Literal["StockAdjustmentRequested"]
+    event_version: Literal[1]
+    source: Literal["orderflow.operator"]
+    data: StockAdjustmentRequestedData
+
+
+class StockAdjustedData(Contract):
+    sku: Sku
+    mode: Literal["set", "restock"]
+    quantity: int = Field(ge=0)
+    applied: bool = Field(description="False when the SKU has no stock record (nothing changed).")
+
+
+class StockAdjusted(Event):
+    EVENT_TYPE = "StockAdjusted"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.inventory"
+    event_type: Literal["StockAdjusted"]
+    event_version: Literal[1]
+    source: Literal["orderflow.inventory"]
+    data: StockAdjustedData
+
+
 EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     (model.EVENT_TYPE, model.EVENT_VERSION): model
     for model in (
@@ -183,6 +262,10 @@ EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
         PaymentCompleted,
         PaymentFailed,
         ShipmentCreated,
+        StockLow,
+        StockReplenished,
+        StockAdjustmentRequested,
+        StockAdjusted,
     )
 }
 

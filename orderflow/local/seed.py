@@ -20,6 +20,16 @@ CATALOGUE: dict[str, tuple[str, Decimal, int]] = {
     "HEADSET-005": ("USB headset", Decimal("59.99"), 150),
 }
 
+# sku -> (reorder point, reorder quantity): when a reservation takes available stock to or below
+# the point, inventory raises StockLow and replenishment orders the quantity.
+REORDER: dict[str, tuple[int, int]] = {
+    "LAPTOP-001": (20, 50),
+    "MOUSE-002": (100, 200),
+    "KEYBOARD-003": (40, 100),
+    "MONITOR-004": (10, 25),
+    "HEADSET-005": (30, 60),
+}
+
 
 def product_item(sku: str, name: str, price: Decimal, currency: str = "USD") -> dict[str, Any]:
     return {"pk": f"SKU#{sku}", "sk": "PRODUCT", "sku": sku, "name": name, "price": price, "currency": currency}
@@ -33,5 +43,7 @@ def seed(
     products = catalogue or CATALOGUE
     for sku, (name, price, units) in products.items():
         dynamodb.put_item(TableName=settings.table_name("catalogue"), Item=to_attrs(product_item(sku, name, price)))
-        dynamodb.put_item(TableName=settings.table_name("inventory"), Item=to_attrs(stock_item(sku, units)))
+        point, quantity = REORDER.get(sku, (None, 0))
+        stock = stock_item(sku, units, point, quantity)
+        dynamodb.put_item(TableName=settings.table_name("inventory"), Item=to_attrs(stock))
     return len(products)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orderflow.contracts import EVENT_TYPES
 from orderflow.contracts.schemas import DEFAULT_DIR, differences, export, generated
 
 
@@ -21,7 +22,7 @@ def test_every_event_type_and_api_body_has_a_schema() -> None:
 
     assert "events/OrderPlaced.v1.json" in paths
     assert "api/PlaceOrderRequest.json" in paths
-    assert len([p for p in paths if p.startswith("events/")]) == 7
+    assert len([p for p in paths if p.startswith("events/")]) == len(EVENT_TYPES)
 
 
 def test_fresh_export_has_no_differences(tmp_path: Path) -> None:

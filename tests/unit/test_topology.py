@@ -11,6 +11,7 @@ import yaml
 
 from orderflow.errors import TopologyError
 from orderflow.topology import Topology, load_topology, parse_topology
+from workers.services import known_services
 
 TOPOLOGY_FILE = Path(__file__).resolve().parents[2] / "topology.yaml"
 _RAW = yaml.safe_load(TOPOLOGY_FILE.read_text())
@@ -34,7 +35,9 @@ def test_repository_topology_loads_with_every_service_subscribed() -> None:
     topology = load_topology(TOPOLOGY_FILE)
 
     assert isinstance(topology, Topology)
-    assert set(topology.services) == {"inventory", "payment", "shipping", "notification", "orders"}
+    # Every service of the file has its package under workers/services/, and no package is orphaned.
+    assert set(topology.services) == set(known_services())
+    assert {"inventory", "payment", "shipping", "notification", "orders", "audit"} <= set(topology.services)
     for name, service in topology.services.items():
         assert service.name == name
         assert len(service.subscriptions) >= 1, name
@@ -83,9 +86,13 @@ def test_api_scaling_merges_over_defaults() -> None:
 def test_local_mode_applies_local_section_over_every_service() -> None:
     topology = load_topology(TOPOLOGY_FILE, local=True)
 
+    own = _RAW["local"].get("services", {})
     for service in topology.services.values():
-        assert service.queue.visibility_timeout_seconds == 10, service.name
-        assert service.queue.max_receive_count == 3, service.name
+        overrides = own.get(service.name, {}).get("queue", {})
+        assert service.queue.visibility_timeout_seconds == overrides.get("visibilityTimeoutSeconds", 10), service.name
+        assert service.queue.max_receive_count == overrides.get("maxReceiveCount", 3), service.name
+    # The audit service's own local override wins over the local section.
+    assert topology.service("audit").queue.max_receive_count == 10
 
 
 def test_without_local_mode_the_local_section_is_ignored() -> None:
@@ -93,7 +100,8 @@ def test_without_local_mode_the_local_section_is_ignored() -> None:
 
     assert topology.service("inventory").queue.visibility_timeout_seconds == 30
     assert topology.service("shipping").queue.visibility_timeout_seconds == 90
-    assert all(s.queue.max_receive_count == 5 for s in topology.services.values())
+    assert all(s.queue.max_receive_count == 5 for s in topology.services.values() if s.name != "audit")
+    assert topology.service("audit").queue.max_receive_count == 10
 
 
 def test_local_service_override_wins_over_local_section_for_that_service_only() -> None:

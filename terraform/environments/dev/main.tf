@@ -105,6 +105,18 @@ module "customer_notifications" {
   tags                = local.tags
 }
 
+# Off unless audit_forward_bus_arn names the audit account's bus (docs/deploy.md, "Audit forwarding").
+module "audit_forwarding" {
+  source = "../../modules/audit-forwarding"
+
+  name            = var.resource_prefix
+  target_bus_arn  = var.audit_forward_bus_arn
+  source_bus_name = module.event_bus.bus_name
+  kms_key_arn     = module.event_bus.kms_key_arn
+  alarm_topic_arn = module.observability.ops_topic_arn
+  tags            = local.tags
+}
+
 module "service_queue" {
   source   = "../../modules/service-queue"
   for_each = local.services

@@ -60,3 +60,13 @@ output "queues" {
   description = "Queue and DLQ URLs per service (for runbooks: inspect, redrive)."
   value       = { for name, q in module.service_queue : name => { queue = q.queue_url, dlq = q.dlq_url } }
 }
+
+output "audit_forwarding" {
+  description = "Cross-account audit forwarding: whether it is on, and the rule, role and DLQ it uses (null when off)."
+  value = {
+    enabled  = module.audit_forwarding.enabled
+    rule_arn = module.audit_forwarding.rule_arn
+    role_arn = module.audit_forwarding.role_arn
+    dlq_arn  = module.audit_forwarding.dlq_arn
+  }
+}

@@ -148,6 +148,12 @@ variable "worker_size" {
   }
 }
 
+variable "audit_forward_bus_arn" {
+  description = "Optional: ARN of an event bus in a security/audit account that gets a copy of every orderflow event (cross-account, through a role EventBridge assumes). null (the default) forwards nothing."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

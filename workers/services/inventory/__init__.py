@@ -1,9 +1,11 @@
-"""inventory: reserves stock for every line of an order atomically; releases it when payment fails."""
+"""inventory: reserves stock for every line of an order atomically, releases it when payment fails,
+alerts when stock runs low, and applies deliveries and operator adjustments."""
 
 from orderflow.aws.idempotency import ProcessedEvents
-from orderflow.contracts.events import OrderPlaced, PaymentFailed
+from orderflow.contracts.events import OrderPlaced, PaymentFailed, StockAdjustmentRequested, StockReplenished
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.inventory.handlers import InventoryDeps, release_stock, reserve_stock
+from workers.services.inventory.stock_levels import adjust_stock, receive_delivery
 from workers.services.inventory.store import InventoryStore
 from workers.services.simulation import FaultSwitch
 
@@ -21,6 +23,11 @@ async def build_deps(ctx: ServiceContext) -> InventoryDeps:
 SERVICE = ServiceDefinition(
     name="inventory",
     description=__doc__ or "",
-    handlers={OrderPlaced: reserve_stock, PaymentFailed: release_stock},
+    handlers={
+        OrderPlaced: reserve_stock,
+        PaymentFailed: release_stock,
+        StockAdjustmentRequested: adjust_stock,
+        StockReplenished: receive_delivery,
+    },
     build_deps=build_deps,
 )

@@ -18,6 +18,7 @@ from orderflow.contracts.events import (
 )
 from workers.runtime import Outcome, Retry
 from workers.services.inventory import rules
+from workers.services.inventory.stock_levels import low_stock_alerts
 from workers.services.inventory.store import InventoryStore
 from workers.services.simulation import FaultSwitch
 
@@ -44,9 +45,13 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
             event, InventoryReservedData.model_validate(order.model_dump()), service=SERVICE
         )
         try:
-            return await deps.processed.commit(event.event_id, deps.store.reserve(order.order_id, units), [reserved])
+            done = await deps.processed.commit(event.event_id, deps.store.reserve(order.order_id, units), [reserved])
         except TransactionRejected as rejected:
             codes = rejected.codes  # some line is short, or the reservation exists: decide below
+        else:
+            if not any(isinstance(e, InventoryReserved) for e in done):
+                return done  # a concurrent delivery decided otherwise
+            return [*done, *await low_stock_alerts(event, units, deps)]
     else:
         codes = []
     available = await deps.store.available(units)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from orderflow.contracts.events import OrderLine, Shortage
 
@@ -23,3 +24,12 @@ def shortages(requested: Mapping[str, int], available: Mapping[str, int]) -> lis
         for sku, units in requested.items()
         if available.get(sku, 0) < units
     ]
+
+
+def may_claim_low_stock(stock: Mapping[str, Any], alert_id: str) -> bool:
+    """Whether a stock item is at or below its reorder point with no other alert open — the same
+    test the store's conditional claim makes, read first so most orders write nothing more."""
+    point, quantity = stock.get("reorderPoint"), stock.get("reorderQuantity")
+    if point is None or quantity is None:
+        return False
+    return int(stock["available"]) <= int(point) and stock.get("lowAlert") in (None, alert_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orderflow.aws.dynamo import from_attrs, to_attrs
+from orderflow.aws.dynamo import from_attrs, is_conditional_failure, to_attrs
 from orderflow.errors import AwsError
 
 if TYPE_CHECKING:
@@ -21,8 +22,23 @@ def stock_key(sku: str) -> dict[str, Any]:
     return {"pk": f"SKU#{sku}", "sk": "STOCK"}
 
 
-def stock_item(sku: str, available: int) -> dict[str, Any]:
-    return {**stock_key(sku), "sku": sku, "available": available, "reserved": 0}
+def stock_item(sku: str, available: int, reorder_point: int | None = None, reorder_quantity: int = 0) -> dict[str, Any]:
+    """A SKU's stock; with a reorder point, a reservation that takes `available` to or below it
+    raises StockLow (once, until a replenishment closes the crossing: `lowAlert`)."""
+    item: dict[str, Any] = {**stock_key(sku), "sku": sku, "available": available, "reserved": 0}
+    if reorder_point is not None and reorder_quantity > 0:
+        item |= {"reorderPoint": reorder_point, "reorderQuantity": reorder_quantity}
+    return item
+
+
+@dataclass(frozen=True)
+class LowStock:
+    """A crossing this event owns: the stock item's state when the alert was claimed."""
+
+    sku: str
+    available: int
+    reorder_point: int
+    reorder_quantity: int
 
 
 def reservation_key(order_id: uuid.UUID) -> dict[str, Any]:
@@ -103,8 +119,12 @@ class InventoryStore:
 
     async def available(self, skus: Iterable[str]) -> dict[str, int]:
         """Current available units per SKU (unknown SKUs are absent)."""
+        return {sku: int(item["available"]) for sku, item in (await self.stock(skus)).items()}
+
+    async def stock(self, skus: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Current stock items per SKU (unknown SKUs are absent)."""
         keys = [to_attrs(stock_key(sku)) for sku in skus]
-        found: dict[str, int] = {}
+        found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), 100):
             try:
                 response = await self._client.batch_get_item(
@@ -114,15 +134,85 @@ class InventoryStore:
                 raise AwsError(f"reading stock failed: {exc}") from exc
             for raw in response.get("Responses", {}).get(self.table, []):
                 item = from_attrs(raw)
-                found[str(item["pk"]).removeprefix("SKU#")] = int(item["available"])
+                found[str(item["pk"]).removeprefix("SKU#")] = item
         return found
 
-    async def put_stock(self, sku: str, available: int) -> None:
+    async def put_stock(
+        self, sku: str, available: int, reorder_point: int | None = None, reorder_quantity: int = 0
+    ) -> None:
         """Set a SKU's stock (seeding and tests)."""
+        item = stock_item(sku, available, reorder_point, reorder_quantity)
         try:
-            await self._client.put_item(TableName=self.table, Item=to_attrs(stock_item(sku, available)))
+            await self._client.put_item(TableName=self.table, Item=to_attrs(item))
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"writing stock failed: {exc}") from exc
+
+    def adjust(
+        self, sku: str, mode: str, quantity: int, reorder_point: int | None, reorder_quantity: int | None
+    ) -> list[TransactWriteItemTypeDef]:
+        """`set`: available becomes `quantity`; `restock`: available grows by it. Only a known SKU."""
+        update = "SET available = :q" if mode == "set" else "SET available = available + :q"
+        values: dict[str, Any] = {":q": quantity}
+        if reorder_point is not None:
+            update, values[":rp"] = update + ", reorderPoint = :rp", reorder_point
+        if reorder_quantity is not None:
+            update, values[":rq"] = update + ", reorderQuantity = :rq", reorder_quantity
+        return [
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": to_attrs(stock_key(sku)),
+                    "UpdateExpression": update,
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeValues": to_attrs(values),
+                }
+            }
+        ]
+
+    def receive(self, sku: str, quantity: int) -> list[TransactWriteItemTypeDef]:
+        """A supplier delivery: the units become available."""
+        return self.adjust(sku, "restock", quantity, None, None)
+
+    async def claim_low_stock(self, sku: str, alert_id: uuid.UUID) -> LowStock | None:
+        """Claim the crossing of `sku`'s reorder point for `alert_id`, if stock is at or below it
+        and no other alert holds it. Claiming again with the same id succeeds (a retried handler
+        republishes its alert); None when there is nothing to claim."""
+        try:
+            response = await self._client.update_item(
+                TableName=self.table,
+                Key=to_attrs(stock_key(sku)),
+                UpdateExpression="SET lowAlert = :alert",
+                ConditionExpression=(
+                    "attribute_exists(reorderPoint) AND attribute_exists(reorderQuantity) AND available <= reorderPoint"
+                    " AND (attribute_not_exists(lowAlert) OR lowAlert = :alert)"
+                ),
+                ExpressionAttributeValues=to_attrs({":alert": str(alert_id)}),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if is_conditional_failure(exc):
+                return None
+            raise AwsError(f"claiming low stock of {sku} failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise AwsError(f"claiming low stock of {sku} failed: {exc}") from exc
+        item = from_attrs(response["Attributes"])
+        return LowStock(sku, max(int(item["available"]), 0), int(item["reorderPoint"]), int(item["reorderQuantity"]))
+
+    async def close_crossing(self, sku: str, alert_id: uuid.UUID) -> None:
+        """The replenishment for `alert_id` arrived: the next crossing may alert again."""
+        try:
+            await self._client.update_item(
+                TableName=self.table,
+                Key=to_attrs(stock_key(sku)),
+                UpdateExpression="REMOVE lowAlert",
+                ConditionExpression="lowAlert = :alert",
+                ExpressionAttributeValues=to_attrs({":alert": str(alert_id)}),
+            )
+        except ClientError as exc:
+            if not is_conditional_failure(exc):  # already closed (a retry) or another alert's
+                raise AwsError(f"closing the low-stock alert of {sku} failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise AwsError(f"closing the low-stock alert of {sku} failed: {exc}") from exc
 
     async def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
         try:

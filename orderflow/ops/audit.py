@@ -1,0 +1,49 @@
+"""An order's (or a SKU's) audit trail as operators read it: every event in stream order, with causes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from boto3.dynamodb.types import TypeDeserializer
+
+from orderflow.aws.dynamo import to_attrs
+from orderflow.ops.aws import client
+from orderflow.settings import Settings
+
+_deserializer = TypeDeserializer()
+
+
+def trail(settings: Settings, endpoint_url: str | None, stream: str) -> list[dict[str, Any]]:
+    """Stream positions in version order; `causedBy` is the position of the cause when it is in
+    the same stream (None for a first event, or a cause in another stream)."""
+    dynamodb = client(settings, "dynamodb", endpoint_url)
+    entries: list[dict[str, Any]] = []
+    pages = dynamodb.get_paginator("query").paginate(
+        TableName=settings.table_name("audit"),
+        KeyConditionExpression="pk = :pk AND begins_with(sk, :v)",
+        ExpressionAttributeValues=to_attrs({":pk": f"STREAM#{stream}", ":v": "V#"}),
+        ConsistentRead=True,
+    )
+    for page in pages:
+        entries += [{k: _deserializer.deserialize(v) for k, v in raw.items()} for raw in page["Items"]]
+    position = {str(e["eventId"]): int(e["version"]) for e in entries}
+    return [
+        {
+            "version": int(e["version"]),
+            "eventId": e["eventId"],
+            "eventType": e["eventType"],
+            "eventVersion": int(e["eventVersion"]),
+            "source": e["source"],
+            "occurredAt": e["occurredAt"],
+            "correlationId": e["correlationId"],
+            "causationId": e.get("causationId"),
+            "causedBy": position.get(str(e.get("causationId"))),
+            "data": _data(e["body"]),
+        }
+        for e in entries
+    ]
+
+
+def _data(body: str) -> Any:
+    return orjson.loads(body).get("data")
