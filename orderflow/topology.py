@@ -5,11 +5,12 @@ Read by local provisioning and the workers here, and by Terraform's topology mod
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, model_validator
 
 from orderflow.errors import TopologyError
 
@@ -28,19 +29,51 @@ class QueueSettings(_Strict):
     wait_time_seconds: int = Field(alias="waitTimeSeconds", ge=0, le=20)
 
 
+def backlog_per_task(latency_goal_seconds: float, seconds_per_message: float) -> int:
+    """The scaling target: messages one task may have waiting and still meet the latency goal.
+
+    Rounded to micro-units before the floor, as terraform/modules/topology does: binary floats put
+    30 / 0.3 a hair under 100, and the two readers must agree on every target.
+    """
+    return math.floor(round(latency_goal_seconds / seconds_per_message, 6))
+
+
 class ScalingSettings(_Strict):
     min_tasks: int = Field(alias="minTasks", ge=0)
     max_tasks: int = Field(alias="maxTasks", ge=1)
-    target_backlog_per_task: int = Field(default=100, alias="targetBacklogPerTask", ge=1)
+    # How long a message may wait in the queue before it is handled (also the MessageAge alarm's
+    # threshold), and how long one task spends per message on average (handler time / in flight).
+    latency_goal_seconds: float = Field(alias="latencyGoalSeconds", gt=0, le=86400)
+    seconds_per_message: float = Field(alias="secondsPerMessage", gt=0, le=3600)
     # Target tracking's cooldowns (the wake-from-zero step policy uses the scale-out one).
     scale_out_cooldown_seconds: int = Field(default=60, alias="scaleOutCooldownSeconds", ge=0, le=3600)
     scale_in_cooldown_seconds: int = Field(default=300, alias="scaleInCooldownSeconds", ge=0, le=3600)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _target_is_derived(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "targetBacklogPerTask" in data:
+            raise ValueError(
+                "targetBacklogPerTask is derived (latencyGoalSeconds / secondsPerMessage): set those instead"
+            )
+        return data
 
     @model_validator(mode="after")
     def _min_le_max(self) -> ScalingSettings:
         if self.min_tasks > self.max_tasks:
             raise ValueError(f"minTasks ({self.min_tasks}) > maxTasks ({self.max_tasks})")
+        if self.target_backlog_per_task < 1:
+            raise ValueError(
+                f"latencyGoalSeconds ({self.latency_goal_seconds:g}) must be at least secondsPerMessage "
+                f"({self.seconds_per_message:g}): no number of tasks meets a goal shorter than one message"
+            )
         return self
+
+    @computed_field(alias="targetBacklogPerTask")  # type: ignore[prop-decorator]  # pydantic's documented form
+    @property
+    def target_backlog_per_task(self) -> int:
+        """Backlog-per-task target of target tracking (and of the local supervisor)."""
+        return backlog_per_task(self.latency_goal_seconds, self.seconds_per_message)
 
 
 class DeliverySettings(_Strict):

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from orderflow.errors import TopologyError
-from orderflow.topology import Topology, load_topology, parse_topology
+from orderflow.topology import Topology, backlog_per_task, load_topology, parse_topology
 from workers.services import known_services
 
 TOPOLOGY_FILE = Path(__file__).resolve().parents[2] / "topology.yaml"
@@ -53,7 +53,7 @@ def test_every_service_table_and_table_user_resolves_in_repository_topology() ->
 
 
 def test_defaults_fill_what_a_service_leaves_out() -> None:
-    # GIVEN inventory sets only visibilityTimeoutSeconds and maxTasks/targetBacklogPerTask
+    # GIVEN inventory sets only visibilityTimeoutSeconds and maxTasks/secondsPerMessage
     topology = load_topology(TOPOLOGY_FILE)
     inventory = topology.service("inventory")
 
@@ -66,6 +66,51 @@ def test_defaults_fill_what_a_service_leaves_out() -> None:
     assert inventory.scaling.max_tasks == 20
     assert inventory.scaling.target_backlog_per_task == 200
     assert inventory.delivery.maximum_retry_attempts == 185
+
+
+def test_backlog_target_is_the_latency_goal_over_seconds_per_message() -> None:
+    # GIVEN shipping sets a 30 s latency goal and 0.6 s per message; inventory only its seconds per message
+    topology = load_topology(TOPOLOGY_FILE)
+    shipping, inventory = topology.service("shipping"), topology.service("inventory")
+
+    # THEN the target is their quotient, floored (30 / 0.6 is a hair under 50 in binary floats)
+    assert (shipping.scaling.latency_goal_seconds, shipping.scaling.seconds_per_message) == (30, 0.6)
+    assert shipping.scaling.target_backlog_per_task == 50
+    # AND the goal a service leaves out comes from defaults
+    assert inventory.scaling.latency_goal_seconds == 10
+    assert inventory.scaling.target_backlog_per_task == 200
+
+
+@pytest.mark.parametrize(
+    ("goal", "per_message", "target"),
+    [(10, 0.1, 100), (30, 0.3, 100), (0.9, 0.3, 3), (10, 3, 3), (1, 1, 1), (100, 0.07, 1428)],
+)
+def test_backlog_target_is_a_whole_number_floored(goal: float, per_message: float, target: int) -> None:
+    assert backlog_per_task(goal, per_message) == target
+
+
+def test_written_backlog_target_is_rejected_because_it_is_derived() -> None:
+    raw = raw_topology()
+    raw["services"]["orders"]["scaling"]["targetBacklogPerTask"] = 500
+
+    message = rejection(raw)
+
+    assert "services.orders.scaling" in message
+    assert "targetBacklogPerTask is derived (latencyGoalSeconds / secondsPerMessage)" in message
+
+
+def test_latency_goal_shorter_than_one_message_is_rejected() -> None:
+    raw = raw_topology()
+    raw["services"]["payment"]["scaling"] = {"latencyGoalSeconds": 0.1, "secondsPerMessage": 0.2}
+
+    assert "latencyGoalSeconds (0.1) must be at least secondsPerMessage (0.2)" in rejection(raw)
+
+
+def test_missing_latency_goal_is_rejected_with_its_path() -> None:
+    raw = raw_topology()
+    del raw["defaults"]["scaling"]["latencyGoalSeconds"]
+
+    assert "services.inventory.scaling.latencyGoalSeconds: Field required" in rejection(raw)
 
 
 def test_service_without_queue_section_takes_the_default_queue() -> None:

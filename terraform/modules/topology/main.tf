@@ -41,9 +41,14 @@ locals {
         wait_time_seconds          = try(tonumber(s.queue.waitTimeSeconds), -1)
       }
       scaling = {
-        min_tasks               = try(tonumber(s.scaling.minTasks), -1)
-        max_tasks               = try(tonumber(s.scaling.maxTasks), -1)
-        target_backlog_per_task = try(tonumber(s.scaling.targetBacklogPerTask), 100)
+        min_tasks            = try(tonumber(s.scaling.minTasks), -1)
+        max_tasks            = try(tonumber(s.scaling.maxTasks), -1)
+        latency_goal_seconds = try(tonumber(s.scaling.latencyGoalSeconds), -1)
+        seconds_per_message  = try(tonumber(s.scaling.secondsPerMessage), -1)
+        # Derived, never written in the file: floor(latency goal / seconds per message), rounded to
+        # micro-units first as orderflow.topology.backlog_per_task does (Terraform's exact arithmetic
+        # makes 30 / 0.6 a hair under 50, and both readers must agree).
+        target_backlog_per_task = try(floor(tonumber(format("%.6f", s.scaling.latencyGoalSeconds / s.scaling.secondsPerMessage))), -1)
         # Defaults match orderflow.topology.ScalingSettings; the local supervisor reads the same keys.
         scale_out_cooldown_seconds = try(tonumber(s.scaling.scaleOutCooldownSeconds), 60)
         scale_in_cooldown_seconds  = try(tonumber(s.scaling.scaleInCooldownSeconds), 300)
@@ -119,7 +124,10 @@ locals {
         s.queue.dlq_retention_seconds > s.queue.retention_seconds ? [] : ["services.${name}.queue: dlqRetentionSeconds must exceed retentionSeconds (a message keeps its age when it moves to the DLQ)"],
         s.queue.wait_time_seconds >= 0 && s.queue.wait_time_seconds <= 20 ? [] : ["services.${name}.queue.waitTimeSeconds: must be 0..20"],
         s.scaling.min_tasks >= 0 && s.scaling.max_tasks >= 1 && s.scaling.min_tasks <= s.scaling.max_tasks ? [] : ["services.${name}.scaling: need 0 <= minTasks <= maxTasks and maxTasks >= 1"],
-        s.scaling.target_backlog_per_task >= 1 ? [] : ["services.${name}.scaling.targetBacklogPerTask: must be >= 1"],
+        s.scaling.latency_goal_seconds > 0 && s.scaling.latency_goal_seconds <= 86400 ? [] : ["services.${name}.scaling.latencyGoalSeconds: must be > 0 and <= 86400"],
+        s.scaling.seconds_per_message > 0 && s.scaling.seconds_per_message <= 3600 ? [] : ["services.${name}.scaling.secondsPerMessage: must be > 0 and <= 3600"],
+        s.scaling.latency_goal_seconds <= 0 || s.scaling.seconds_per_message <= 0 || s.scaling.target_backlog_per_task >= 1 ? [] : ["services.${name}.scaling: latencyGoalSeconds must be at least secondsPerMessage (no number of tasks meets a goal shorter than one message)"],
+        can(local.merged[name].scaling.targetBacklogPerTask) ? ["services.${name}.scaling.targetBacklogPerTask: derived from latencyGoalSeconds / secondsPerMessage; set those instead"] : [],
         s.scaling.scale_out_cooldown_seconds >= 0 && s.scaling.scale_out_cooldown_seconds <= 3600 ? [] : ["services.${name}.scaling.scaleOutCooldownSeconds: must be 0..3600"],
         s.scaling.scale_in_cooldown_seconds >= 0 && s.scaling.scale_in_cooldown_seconds <= 3600 ? [] : ["services.${name}.scaling.scaleInCooldownSeconds: must be 0..3600"],
         s.delivery.maximum_retry_attempts >= 0 && s.delivery.maximum_retry_attempts <= 185 ? [] : ["services.${name}.delivery.maximumRetryAttempts: must be 0..185"],

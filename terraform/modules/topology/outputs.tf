@@ -1,5 +1,5 @@
 output "services" {
-  description = "Queue consumers keyed by service name, defaults merged: names, queue, scaling and delivery settings, subscriptions and table access."
+  description = "Queue consumers keyed by service name, defaults merged: names, queue, scaling (min/max tasks, latency goal, seconds per message and the backlog-per-task target derived from them) and delivery settings, subscriptions and table access."
   value       = local.services
 
   precondition {

@@ -42,8 +42,8 @@ run "defaults_merge_under_service_settings" {
   }
 
   assert {
-    condition     = output.services["stock"].scaling == { min_tasks = 0, max_tasks = 4, target_backlog_per_task = 250, scale_out_cooldown_seconds = 30, scale_in_cooldown_seconds = 300 }
-    error_message = "Scaling comes from the service, including minTasks 0 (scale to zero)."
+    condition     = output.services["stock"].scaling == { min_tasks = 0, max_tasks = 4, latency_goal_seconds = 30, seconds_per_message = 0.12, target_backlog_per_task = 250, scale_out_cooldown_seconds = 30, scale_in_cooldown_seconds = 300 }
+    error_message = "Scaling comes from the service, including minTasks 0 (scale to zero); the target is latency goal / seconds per message."
   }
 
   assert {
@@ -70,6 +70,17 @@ run "defaults_merge_under_service_settings" {
     condition     = output.api.scaling == { min_tasks = 2, max_tasks = 10 } && output.bus_name == "shop"
     error_message = "API scaling merges over defaults; the bus name is read from the file."
   }
+}
+
+run "backlog_target_is_derived_and_never_written" {
+  # plan: a failed precondition stops the run before anything could be applied.
+  command = plan
+
+  variables {
+    topology_path = "tests/fixtures/written-backlog-target.yaml"
+  }
+
+  expect_failures = [output.services]
 }
 
 run "service_without_subscriptions_is_rejected" {
