@@ -44,8 +44,13 @@ _SAGA_ROUTES = {
     "StockAdjustmentRequested": {"inventory"},
     "StockAdjusted": set(),
 }
-# ...and the audit service hears every event on the bus.
-EXPECTED_ROUTES = {event_type: {*services, "audit"} for event_type, services in _SAGA_ROUTES.items()}
+# ...the audit service hears every event on the bus, and analytics every order outcome.
+_ANALYTICS = {"OrderPlaced", "InventoryReserved", "InventoryReservationFailed", "PaymentCompleted", "PaymentFailed"}
+_ANALYTICS |= {"ShipmentCreated"}
+EXPECTED_ROUTES = {
+    event_type: {*services, "audit", *(["analytics"] if event_type in _ANALYTICS else [])}
+    for event_type, services in _SAGA_ROUTES.items()
+}
 
 
 def order_placed(

@@ -72,6 +72,7 @@ def test_python_and_terraform_derive_the_same_scaling_for_every_service(tmp_path
         "orders": 500,
         "replenishment": 20,
         "audit": 500,
+        "analytics": 500,
     }
 
 
