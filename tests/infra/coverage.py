@@ -19,6 +19,8 @@ from tests.infra.terraform import dashboard_outputs, topology_outputs
 
 PREFIX = "orderflow-dev"  # the dev environment's default resource_prefix
 WIDGETS_PER_SERVICE = 6
+# The worker-alarms module's alarms, one set per service (error rate, p99s, scaling out of room).
+WORKER_ALARMS = ("error_rate", "handler_latency", "message_age", "scaling_at_max")
 
 
 @dataclass
@@ -54,6 +56,7 @@ def _service_gaps(
     name: str, service: Service, outputs: dict[str, Any], found: dict[str, Instance], dashboard: dict[str, Any]
 ) -> list[str]:
     q, w = f'module.service_queue["{name}"].', f'module.worker_service["{name}"].'
+    a = f'module.worker_alarms["{name}"].'
     required = [
         q + "aws_sqs_queue.this",
         q + "aws_sqs_queue.dlq",
@@ -71,6 +74,7 @@ def _service_gaps(
         w + "aws_appautoscaling_policy.backlog_per_task",
         w + "aws_appautoscaling_policy.scale_out_from_zero",
         w + "aws_cloudwatch_metric_alarm.scale_out_from_zero",
+        *(a + f"aws_cloudwatch_metric_alarm.{alarm}" for alarm in WORKER_ALARMS),
     ]
     for sub in service.subscriptions:
         required += [
@@ -87,6 +91,7 @@ def _service_gaps(
         _queue_gaps(name, service, found, q)
         + _rule_gaps(name, service, found, q)
         + _worker_gaps(name, service, outputs, found, w)
+        + _alarm_gaps(name, service, found, a)
         + _dashboard_gaps(name, outputs, dashboard)
     )
 
@@ -139,6 +144,27 @@ def _worker_gaps(name: str, service: Service, outputs: dict[str, Any], found: di
     elif service.table and service.table not in written:
         gaps.append(f"{name}: its own table {service.table!r} does not list it as a writer")
     return gaps
+
+
+def _alarm_gaps(name: str, service: Service, found: dict[str, Instance], a: str) -> list[str]:
+    """The worker alarms' thresholds are the topology's own numbers for this service."""
+    scope = found[a + "aws_cloudwatch_metric_alarm.message_age"].scope
+    scaling = scope.resolve("${var.scaling}")
+    wanted = {
+        "service": name,
+        "latency_goal_seconds": service.scaling.latency_goal_seconds,
+        "handler_latency_p99_threshold_seconds": service.queue.visibility_timeout_seconds,
+        "scaling.max_tasks": service.scaling.max_tasks,
+        "scaling.target_backlog_per_task": service.scaling.target_backlog_per_task,
+    }
+    got = {
+        "service": scope.resolve("${var.service}"),
+        "latency_goal_seconds": scope.resolve("${var.latency_goal_seconds}"),
+        "handler_latency_p99_threshold_seconds": scope.resolve("${var.handler_latency_p99_threshold_seconds}"),
+        "scaling.max_tasks": scaling["max_tasks"],
+        "scaling.target_backlog_per_task": scaling["target_backlog_per_task"],
+    }
+    return [f"{name}: alarm input {k} is {got[k]!r}, the topology says {v!r}" for k, v in wanted.items() if got[k] != v]
 
 
 def _dashboard_gaps(name: str, outputs: dict[str, Any], dashboard: dict[str, Any]) -> list[str]:

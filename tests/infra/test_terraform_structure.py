@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from orderflow.errors import TopologyError
+from orderflow.observability import Metrics
 from orderflow.topology import load_topology
 from tests.infra import coverage
 from tests.infra.hcl import REPO, TERRAFORM, load_module
@@ -125,6 +126,8 @@ def test_an_invalid_topology_stops_terraform_with_a_clear_message(tmp_path: Path
 QUEUE = load_module(TERRAFORM / "modules" / "service-queue")
 WORKER = load_module(TERRAFORM / "modules" / "worker-service")
 API = load_module(TERRAFORM / "modules" / "order-api")
+ALARMS = load_module(TERRAFORM / "modules" / "worker-alarms")
+OBSERVABILITY = load_module(TERRAFORM / "modules" / "observability")
 
 
 EXTRAS = "${var.extra_task_policy_statements}"  # the worker's per-service statements, given by the caller
@@ -218,6 +221,88 @@ def test_queue_alarms_watch_dlq_depth_message_age_and_failed_invocations() -> No
     assert (failed["namespace"], failed["metric_name"]) == ("AWS/Events", "FailedInvocations")
     for alarm in ("dlq_depth", "oldest_message_age", "failed_invocations"):
         assert QUEUE.resource(f"aws_cloudwatch_metric_alarm.{alarm}")["alarm_actions"] == ["${var.alarm_topic_arn}"]
+
+
+def _emitted_by_the_runtime() -> tuple[str, list[str], set[str]]:
+    """Namespace, dimension names and metric names the worker runtime really emits: the EMF
+    document Metrics builds, and every name workers/runtime/worker.py counts or observes."""
+    source = (REPO / "workers" / "runtime" / "worker.py").read_text()
+    names = set(re.findall(r'_metrics\.(?:count|observe_ms)\(\s*"(\w+)"', source))
+    names |= set(re.findall(r'"(\w+)" if outcome == "handled" else "(\w+)"', source)[0])
+    metrics = Metrics("inventory")
+    for name in names:
+        metrics.count(name)
+    emf = metrics.emf_record()
+    assert emf is not None
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    (dimensions,) = directive["Dimensions"]
+    assert emf["Service"] == "inventory"
+    return directive["Namespace"], dimensions, names
+
+
+def _metric_stats(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its own, or those of its metric queries."""
+    if "metric_name" in alarm:
+        return [alarm]
+    return [q["metric"][0] for q in alarm["metric_query"] if "metric" in q]
+
+
+def test_worker_alarms_watch_the_metrics_the_runtime_emits_under_its_namespace_and_dimension() -> None:
+    namespace, dimensions, emitted = _emitted_by_the_runtime()
+    assert {"MessagesProcessed", "MessagesFailed", "HandlerLatency", "MessageAge"} <= emitted
+    assert ALARMS.variables["metric_namespace"]["default"] == namespace
+    read = set()
+    for alarm in ALARMS.resources.values():
+        for metric in _metric_stats(alarm):
+            if metric["namespace"] == "${var.metric_namespace}":
+                assert sorted(metric["dimensions"]) == dimensions
+                assert metric["dimensions"]["Service"] == "${var.service}"
+                read.add(metric["metric_name"])
+    assert read == {"MessagesProcessed", "MessagesFailed", "HandlerLatency", "MessageAge"}
+
+
+def test_worker_alarms_measure_against_the_topologys_numbers_and_page_the_ops_topic() -> None:
+    error_rate = ALARMS.resource("aws_cloudwatch_metric_alarm.error_rate")
+    (rate,) = [q for q in error_rate["metric_query"] if q.get("return_data") is True]
+    assert "100 * FILL(failed, 0) / (FILL(processed, 0) + FILL(failed, 0))" in rate["expression"]
+    handler = ALARMS.resource("aws_cloudwatch_metric_alarm.handler_latency")
+    age = ALARMS.resource("aws_cloudwatch_metric_alarm.message_age")
+    assert (handler["metric_name"], handler["extended_statistic"]) == ("HandlerLatency", "p99")
+    assert (age["metric_name"], age["extended_statistic"]) == ("MessageAge", "p99")
+    # The runtime emits milliseconds; the topology speaks seconds.
+    assert handler["threshold"] == "${var.handler_latency_p99_threshold_seconds * 1000}"
+    assert age["threshold"] == "${var.latency_goal_seconds * 1000}"
+    at_max = ALARMS.resource("aws_cloudwatch_metric_alarm.scaling_at_max")
+    (signal,) = [q for q in at_max["metric_query"] if q.get("return_data") is True]
+    assert "FILL(desired, 0) >= ${var.scaling.max_tasks}" in signal["expression"]
+    assert "FILL(visible, 0) > ${var.scaling.target_backlog_per_task} * FILL(running, 0)" in signal["expression"]
+    assert {m["metric_name"] for m in _metric_stats(at_max)} == {
+        "DesiredTaskCount",
+        "RunningTaskCount",
+        "ApproximateNumberOfMessagesVisible",
+    }
+    for name, alarm in ALARMS.resources.items():
+        assert alarm["alarm_actions"] == alarm["ok_actions"] == "${local.actions}", name
+    assert ALARMS.locals["actions"] == ["${var.alarm_topic_arn}"]
+    env = load_module(ENV).modules["worker_alarms"]
+    assert env["for_each"] == "${local.services}"
+    assert env["alarm_topic_arn"] == "${module.observability.ops_topic_arn}"
+    assert env["latency_goal_seconds"] == "${each.value.scaling.latency_goal_seconds}"
+    assert env["handler_latency_p99_threshold_seconds"] == "${each.value.queue.visibility_timeout_seconds}"
+
+
+def test_the_api_alarms_on_p99_latency_and_5xx_to_the_ops_topic() -> None:
+    latency = OBSERVABILITY.resource("aws_cloudwatch_metric_alarm.api_latency")
+    assert (latency["namespace"], latency["metric_name"], latency["extended_statistic"]) == (
+        "AWS/ApplicationELB",
+        "TargetResponseTime",
+        "p99",
+    )
+    assert latency["threshold"] == "${var.api_p99_latency_alarm_seconds}"
+    for alarm in ("api_latency", "api_5xx"):
+        assert OBSERVABILITY.resource(f"aws_cloudwatch_metric_alarm.{alarm}")["alarm_actions"] == [
+            "${aws_sns_topic.ops.arn}"
+        ]
 
 
 def _container_source(module_dir: Path) -> str:

@@ -162,6 +162,24 @@ module "worker_service" {
   extra_task_policy_statements = lookup(local.worker_task_policy_statements, each.key, {})
 }
 
+# What says a worker is unwell, per topology service: error rate, handler and message-age p99
+# against the topology's own numbers, and autoscaling out of room.
+module "worker_alarms" {
+  source   = "../../modules/worker-alarms"
+  for_each = local.services
+
+  service                               = each.key
+  name_prefix                           = var.resource_prefix
+  queue_name                            = module.service_queue[each.key].queue_name
+  cluster_name                          = module.platform.cluster_name
+  ecs_service_name                      = module.worker_service[each.key].service_name
+  scaling                               = each.value.scaling
+  latency_goal_seconds                  = each.value.scaling.latency_goal_seconds
+  handler_latency_p99_threshold_seconds = each.value.queue.visibility_timeout_seconds
+  alarm_topic_arn                       = module.observability.ops_topic_arn
+  tags                                  = local.tags
+}
+
 module "order_api" {
   source = "../../modules/order-api"
 

@@ -1,5 +1,6 @@
 # The ops SNS topic every alarm notifies, the dashboard generated from the topology, and the
-# API's own alarm. Per-queue alarms live with each queue (service-queue module).
+# API's own alarms (5xx, p99 latency). Per-queue alarms live with each queue (service-queue
+# module), per-worker ones with each worker (worker-alarms module).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -155,4 +156,24 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
     expression  = "FILL(target, 0) + FILL(elb, 0)"
     return_data = true
   }
+}
+
+# TargetResponseTime is measured by the load balancer from the request leaving it to the answer
+# coming back from the task: the API's latency as its callers see it, minus the network.
+resource "aws_cloudwatch_metric_alarm" "api_latency" {
+  alarm_name          = "${var.name}-api-latency-p99"
+  alarm_description   = "The order API's p99 response time (ALB TargetResponseTime) was above ${var.api_p99_latency_alarm_seconds}s for 3 of 5 minutes."
+  namespace           = "AWS/ApplicationELB"
+  metric_name         = "TargetResponseTime"
+  dimensions          = { LoadBalancer = var.api.load_balancer_arn_suffix, TargetGroup = var.api.target_group_arn_suffix }
+  extended_statistic  = "p99"
+  period              = 60
+  evaluation_periods  = 5
+  datapoints_to_alarm = 3
+  threshold           = var.api_p99_latency_alarm_seconds
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.ops.arn]
+  ok_actions          = [aws_sns_topic.ops.arn]
+  tags                = var.tags
 }

@@ -31,6 +31,17 @@ variable "api_5xx_alarm_threshold" {
   default     = 5
 }
 
+variable "api_p99_latency_alarm_seconds" {
+  description = "Alarm when the API's p99 response time (ALB TargetResponseTime) exceeds this many seconds, for 3 of 5 minutes."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.api_p99_latency_alarm_seconds > 0
+    error_message = "api_p99_latency_alarm_seconds must be greater than 0."
+  }
+}
+
 variable "ops_email_addresses" {
   description = "Email addresses subscribed to the ops topic (each must confirm the subscription)."
   type        = list(string)
