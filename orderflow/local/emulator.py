@@ -11,6 +11,11 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from orderflow.settings import Settings
+from orderflow.topology import load_topology
 
 LOCAL_CREDENTIALS = {
     # moto accepts any credentials; these keep botocore from searching the machine for real ones.
@@ -20,6 +25,8 @@ LOCAL_CREDENTIALS = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
 }
+
+SHORT_CALL_THREADS = 64
 
 
 def free_port() -> int:
@@ -33,14 +40,37 @@ def port_in_use(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def long_poll_threads(topology_path: Path | None = None, receivers: int | None = None) -> int:
+    """Server threads for every long poll of every worker at maximum scale, plus room for the
+    short calls (API, supervisor, console) that must never queue behind them."""
+    settings = Settings()
+    topology = load_topology(topology_path or settings.topology_path, local=True)
+    tasks = sum(service.scaling.max_tasks for service in topology.services.values())
+    return tasks * (receivers or settings.receivers) + SHORT_CALL_THREADS
+
+
 @dataclass
 class Emulator:
     """moto's server on 127.0.0.1. `serialised` (the default) runs it through
-    orderflow.local.moto_server, which restores DynamoDB's transaction isolation."""
+    orderflow.local.moto_server: our fixes (DynamoDB isolation, SQS and DynamoDB cost independent
+    of size), served by a keep-alive server with `threads` threads (default: long_poll_threads()).
+    `server="werkzeug"` and `without` (patch modules to leave out) exist for benchmarks that
+    compare; `serialised=False` runs plain moto."""
 
     port: int
     process: subprocess.Popen[bytes] | None = None
     serialised: bool = True
+    server: Literal["waitress", "werkzeug"] = "waitress"
+    threads: int | None = None
+    without: tuple[str, ...] = ()
+
+    def command(self) -> list[str]:
+        address = ["-H", "127.0.0.1", "-p", str(self.port)]
+        if not self.serialised:
+            return [sys.executable, "-m", "moto.server", *address]
+        options = ["--server", self.server, "--threads", str(self.threads or long_poll_threads())]
+        options += [arg for module in self.without for arg in ("--without", module)]
+        return [sys.executable, "-m", "orderflow.local.moto_server", *address, *options]
 
     @property
     def url(self) -> str:
@@ -50,15 +80,7 @@ class Emulator:
         if port_in_use(self.port):
             raise RuntimeError(f"port {self.port} is taken; choose another with --emulator-port")
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "orderflow.local.moto_server" if self.serialised else "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-            ],
+            self.command(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, **LOCAL_CREDENTIALS},
