@@ -123,6 +123,11 @@ class Topology(_Strict):
     api: Api
     services: dict[str, Service]
     tables: dict[str, Table]
+    terminal_events: tuple[str, ...] = Field(
+        default=(),
+        alias="terminalEvents",
+        description="Published events no service subscribes to by name (catch-all subscribers still hear them).",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Topology:
