@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orderflow.local.moto_patches import dynamodb
+from orderflow.local.moto_patches import appautoscaling, dynamodb, sqs_attributes
 
-ALL: tuple[Callable[[], None], ...] = (*dynamodb.PATCHES,)
+ALL: tuple[Callable[[], None], ...] = (*dynamodb.PATCHES, *appautoscaling.PATCHES, *sqs_attributes.PATCHES)
 
 
 def apply_all() -> None:
