@@ -163,8 +163,27 @@ def parse_topology(raw: Any, *, local: bool = False, origin: str = "topology") -
 
     Settings merge in this order, later wins: `defaults`, the service's own, and in
     local mode `local` (all services) then `local.services.<name>`. The `local` section is
-    validated even when not applied, so a typo there fails in CI, not on a laptop.
+    validated even when not applied, so a typo there fails in CI, not on a laptop; and it may
+    lower a service's maxTasks for a laptop, never raise it.
     """
+    topology = _build(raw, local=local, origin=origin)
+    if isinstance(raw, dict) and raw.get("local"):
+        other = _build(raw, local=not local, origin=origin)
+        _local_only_lowers_max(other if local else topology, topology if local else other, origin)
+    return topology
+
+
+def _local_only_lowers_max(aws: Topology, laptop: Topology, origin: str) -> None:
+    for name, service in laptop.services.items():
+        mine, theirs = service.scaling.max_tasks, aws.services[name].scaling.max_tasks
+        if mine > theirs:
+            raise TopologyError(
+                f"{origin}: local: services.{name} would get maxTasks {mine} locally, above its own {theirs} "
+                f"(a local section may only lower it: set local.services.{name}.scaling.maxTasks)"
+            )
+
+
+def _build(raw: Any, *, local: bool, origin: str) -> Topology:
     if not isinstance(raw, dict):
         raise TopologyError(f"{origin}: expected a mapping at the top level")
     defaults = _section(raw.get("defaults"), "defaults", _SECTIONS, origin)
@@ -189,12 +208,9 @@ def parse_topology(raw: Any, *, local: bool = False, origin: str = "topology") -
     api["scaling"] = _layered([("defaults", defaults), ("api", api)], "scaling", origin)
     rest = {k: v for k, v in raw.items() if k not in ("defaults", "local", "services", "api")}
     try:
-        topology = Topology.model_validate({**rest, "api": api, "services": services})
+        return Topology.model_validate({**rest, "api": api, "services": services})
     except ValidationError as exc:
         raise TopologyError(_describe(origin, exc)) from None
-    if not local and overrides:
-        parse_topology(raw, local=True, origin=origin)
-    return topology
 
 
 def _mapping(value: Any, path: str, origin: str) -> dict[str, Any]:

@@ -152,7 +152,7 @@ def test_without_local_mode_the_local_section_is_ignored() -> None:
 def test_local_service_override_wins_over_local_section_for_that_service_only() -> None:
     # GIVEN a local override for payment alone
     raw = raw_topology()
-    raw["local"]["services"] = {"payment": {"queue": {"maxReceiveCount": 7}}}
+    raw["local"]["services"]["payment"] = {"queue": {"maxReceiveCount": 7}}
 
     # WHEN parsed in local mode
     topology = parse_topology(raw, local=True)
@@ -160,6 +160,17 @@ def test_local_service_override_wins_over_local_section_for_that_service_only() 
     # THEN payment gets 7, the others keep the general local value
     assert topology.service("payment").queue.max_receive_count == 7
     assert topology.service("inventory").queue.max_receive_count == 3
+
+
+def test_a_local_section_may_lower_max_tasks_but_never_raise_it() -> None:
+    # GIVEN a local section asking for more workers than the service's own maxTasks (2)
+    raw = raw_topology()
+    raw["local"]["services"]["replenishment"]["scaling"]["maxTasks"] = 3
+
+    # WHEN read for either world THEN it is refused, naming the key to set
+    for local in (False, True):
+        with pytest.raises(TopologyError, match=r"replenishment would get maxTasks 3 locally, above its own 2"):
+            parse_topology(raw, local=local)
 
 
 def test_asking_for_unknown_service_names_the_known_ones() -> None:
