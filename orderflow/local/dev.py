@@ -27,6 +27,7 @@ log = structlog.get_logger("orderflow.dev")
 class DevOptions:
     emulator_port: int = 4566
     api_port: int = 8080
+    console_port: int | None = None  # default: api_port + 1 (8081), so stacks side by side do not collide
     endpoint_url: str | None = None  # use an emulator already running instead of starting one
     services: tuple[str, ...] = ()  # default: every service in the topology
     ready_timeout: float = 60.0
@@ -73,13 +74,15 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
             )
         )
         supervisor.add("api", "api")
+        console_url = f"http://127.0.0.1:{options.console_port or options.api_port + 1}"
+        supervisor.add("console", "console", "--port", console_url.rsplit(":", 1)[1])
         for service in options.services or tuple(settings.topology.services):
             supervisor.add(service, "worker", service)
         supervisor.start_all()
         signal.signal(signal.SIGTERM, _raise_stop)
         _wait_ready(api_url, options.ready_timeout, supervisor)
         write_state(emulatorUrl=endpoint, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key)
-        _banner(api_url, endpoint, api_key, supervisor, time.monotonic() - began)
+        _banner(api_url, console_url, endpoint, api_key, supervisor, seconds=time.monotonic() - began)
         while True:
             supervisor.check()
             time.sleep(0.25)
@@ -124,12 +127,15 @@ SEED_REQUEST = (
 )
 
 
-def _banner(api_url: str, endpoint: str, api_key: str, supervisor: Supervisor, seconds: float) -> None:
-    workers = ", ".join(n for n in supervisor.children if n != "api")
+def _banner(
+    api_url: str, console_url: str, endpoint: str, api_key: str, supervisor: Supervisor, *, seconds: float
+) -> None:
+    workers = ", ".join(n for n in supervisor.children if n not in ("api", "console"))
     print(
         f"""
 orderflow is running locally (ready in {seconds:.1f} s)
   order API     {api_url}          (OpenAPI: {api_url}/docs)
+  console       {console_url}   (live queues, workers, scaling, funnel, DLQ triage)
   API key       {api_key}   (client "dev"; the orderflow CLI sends it by itself)
   AWS emulator  {endpoint}   (moto server; AWS_ENDPOINT_URL={endpoint})
   workers       {workers}

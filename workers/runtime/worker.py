@@ -7,6 +7,7 @@ import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -14,6 +15,7 @@ import structlog
 from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import InvalidEventError
 from orderflow.errors import AwsError
+from orderflow.failures import FailureRecord, append_failure, failures_path
 from orderflow.observability import Metrics
 from orderflow.settings import Settings
 from orderflow.workerstatus import LatencyRecorder
@@ -74,6 +76,8 @@ class Worker:
         self.stats: Counter[str] = Counter()
         self.handler_latency = LatencyRecorder()
         self.message_age = LatencyRecorder()
+        # Local mode: each failure's reason beside its message id, for the console's DLQ triage.
+        self._failures = failures_path(settings.state_dir, service.name) if settings.local_mode else None
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -245,6 +249,11 @@ class Worker:
 
     async def _retry_later(self, message: Received, reason: str, after: float | None = None) -> dict[str, Any]:
         settings = self._settings
+        if self._failures is not None:
+            record = FailureRecord(
+                message_id=message.message_id, at=datetime.now(UTC), receive_count=message.receive_count, reason=reason
+            )
+            append_failure(self._failures, record)
         delay = (
             round(after)
             if after is not None
