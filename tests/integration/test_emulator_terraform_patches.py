@@ -1,6 +1,7 @@
-"""The emulator fixes `terraform apply` needs (orderflow/local/moto_patches/appautoscaling.py and
-sqs_attributes.py), each shown against the patched emulator and, for contrast, against the same
-server with those patch modules left out (`Emulator(without=...)`), where the moto defect shows.
+"""The emulator fixes `terraform apply` and `destroy` need (orderflow/local/moto_patches/
+appautoscaling.py, sqs_attributes.py and dynamodb_errors.py), each shown against the patched
+emulator and, for contrast, against the same server with those patch modules left out
+(`Emulator(without=...)`), where the moto defect shows.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
 
-PATCH_MODULES = ("appautoscaling", "sqs_attributes")
+PATCH_MODULES = ("appautoscaling", "sqs_attributes", "dynamodb_errors")
 TABLE_TARGET = {
     # A DynamoDB table's read capacity: a scalable target moto registers without other resources.
     "ServiceNamespace": "dynamodb",
@@ -121,6 +122,28 @@ def test_redrive_allow_policy_is_returned(patched: Emulator) -> None:
     assert "RedriveAllowPolicy" not in sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
 
 
+def _deleted_table_error(url: str) -> str:
+    """The message of a second DeleteTable of one table (what an SDK retry of a done delete meets)."""
+    dynamodb = _client(url, "dynamodb")
+    dynamodb.create_table(
+        TableName="gone",
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+    )
+    dynamodb.delete_table(TableName="gone")
+    with pytest.raises(ClientError) as caught:
+        dynamodb.delete_table(TableName="gone")
+    assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    return str(caught.value.response["Error"]["Message"])
+
+
+def test_missing_table_error_names_the_table(patched: Emulator) -> None:
+    # GIVEN a table already deleted; WHEN it is deleted again; THEN AWS's wording, which the
+    # Terraform provider reads as "already gone"
+    assert _deleted_table_error(patched.url) == "Requested resource not found: Table: gone not found"
+
+
 def test_plain_moto_has_each_defect(unpatched: Emulator) -> None:
     """The same calls on moto without these patches: what the tests above would meet."""
     scaling = _client(unpatched.url, "application-autoscaling")
@@ -133,6 +156,8 @@ def test_plain_moto_has_each_defect(unpatched: Emulator) -> None:
     url, _ = _queue_with_policy(sqs, "loses-policy")
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "45"})
     assert _policy(sqs, url) is None
+
+    assert _deleted_table_error(unpatched.url) == "Requested resource not found"
 
     allow = json.dumps({"redrivePermission": "allowAll"})
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": allow})
