@@ -51,6 +51,13 @@ class OrderNotFound(ApiError):
     title = "Order not found"
 
 
+class OrderNotCancellable(ApiError):
+    """The order has shipped, or is already cancelled."""
+
+    status = 409
+    title = "Order cannot be cancelled"
+
+
 class NotReady(ApiError):
     status = 503
     title = "Not ready"

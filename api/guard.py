@@ -97,7 +97,7 @@ class Guard:
                 instance=path,
                 headers={"Retry-After": str(wait)},
             )
-        if scope["method"] in BODY_METHODS and not is_json(headers.get(b"content-type")):
+        if scope["method"] in BODY_METHODS and _has_body(headers) and not is_json(headers.get(b"content-type")):
             return problem(415, "Unsupported media type", "request bodies must be application/json", instance=path)
         return None
 
@@ -140,3 +140,8 @@ def _with_security_headers(send: Send) -> Send:
         await send(message)
 
     return sending
+
+
+def _has_body(headers: dict[bytes, bytes]) -> bool:
+    """A POST without a body (a bare `POST /orders/{id}/cancel`) needs no content type."""
+    return headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers

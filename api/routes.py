@@ -11,12 +11,20 @@ from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 
 from api.auth import Client
+from api.cancelling import cancel_fingerprint, cancellation_requested, check_cancellable
 from api.deps import ApiDeps, get_deps
 from api.errors import IdempotencyKeyInvalid, IdempotencyKeyReused, NotReady, OrderNotFound
 from api.placing import Limits, check_limits, new_order, price_order, request_fingerprint, simulation_of
 from api.problems import PROBLEM_JSON
-from api.store import IdempotencyRace
-from orderflow.contracts.api import OrderAccepted, OrderView, PlaceOrderRequest, Problem
+from api.store import CancelConflict, IdempotencyRace
+from orderflow.contracts.api import (
+    CancellationAccepted,
+    CancelOrderRequest,
+    OrderAccepted,
+    OrderView,
+    PlaceOrderRequest,
+    Problem,
+)
 from orderflow.errors import OrderflowError
 from orderflow.orders_table import idempotency_key as idempotency_item_key
 
@@ -45,6 +53,15 @@ _PLACE_PROBLEMS = _problems(
     **_GUARDED,
 )
 _GET_PROBLEMS = _problems(s404="Unknown order (or another client's)", s422="Malformed order id", **_GUARDED)
+_CANCEL_PROBLEMS = _problems(
+    s400="Malformed request (JSON syntax, blank Idempotency-Key)",
+    s404="Unknown order (or another client's)",
+    s409="The order has shipped or is already cancelled",
+    s413="Request body larger than the limit",
+    s415="Request body is not application/json",
+    s422="Malformed order id or body",
+    **_GUARDED,
+)
 
 Deps = Annotated[ApiDeps, Depends(get_deps)]
 
@@ -108,6 +125,57 @@ async def _replay(deps: ApiDeps, client: str, key: str, fingerprint: str) -> JSO
     )
 
 
+@router.post(
+    "/orders/{order_id}/cancel",
+    status_code=202,
+    response_model=CancellationAccepted,
+    responses=_CANCEL_PROBLEMS,
+    summary="Ask to cancel an order (answers at once; it ends cancelled and refunded, or shipped)",
+)
+async def cancel_order(
+    order_id: uuid.UUID,
+    deps: Deps,
+    client: Client,
+    body: CancelOrderRequest | None = None,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)] = None,
+) -> JSONResponse:
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise IdempotencyKeyInvalid("Idempotency-Key must not be blank")
+    fingerprint = cancel_fingerprint(order_id, body)
+    if idempotency_key and (replay := await _replay(deps, client, idempotency_key, fingerprint)) is not None:
+        return replay
+    order = await deps.store.order(order_id)
+    if order is None or order.get("clientId") != client:
+        raise OrderNotFound(f"no order {order_id}")
+    asked_before = check_cancellable(order)
+    event = cancellation_requested(order, body)
+    content = CancellationAccepted(order_id=order_id, event_id=event.event_id, cancellation="REQUESTED")
+    answer = JSONResponse(content.model_dump(mode="json"), status_code=202, headers={"Location": f"/orders/{order_id}"})
+    if asked_before:
+        return answer  # the first request's event is (or was) on its way: asking again changes nothing
+    record = None
+    if idempotency_key:
+        record = {
+            **idempotency_item_key(client, idempotency_key),
+            "fingerprint": fingerprint,
+            "response": orjson.dumps(content.model_dump(mode="json")).decode(),
+            "location": f"/orders/{order_id}",
+        }
+    try:
+        await deps.store.request_cancellation(event, record)
+    except CancelConflict:
+        current = await deps.store.order(order_id)
+        check_cancellable(current or order)  # shipped or cancelled meanwhile: 409
+        return answer  # a concurrent request asked first
+    except IdempotencyRace:
+        replay = await _replay(deps, client, idempotency_key or "", fingerprint)
+        if replay is None:
+            raise OrderflowError("idempotency record vanished") from None
+        return replay
+    deps.relay.publish_soon(event)
+    return answer
+
+
 @router.get(
     "/orders/{order_id}",
     response_model=OrderView,
@@ -129,6 +197,8 @@ async def get_order(order_id: uuid.UUID, deps: Deps, client: Client) -> OrderVie
         total=order["total"],
         created_at=order["createdAt"],
         updated_at=order["updatedAt"],
+        cancellation=order.get("cancellation"),
+        refund=order.get("refund"),
         timeline=[
             {
                 "event_id": e["sk"].removeprefix("EVENT#"),

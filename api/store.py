@@ -12,7 +12,8 @@ import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orderflow.aws.dynamo import cancellation_codes, from_attrs, to_attrs
-from orderflow.contracts.events import OrderPlaced
+from orderflow.contracts import Event, parse_event
+from orderflow.contracts.events import OrderCancellationRequested, OrderPlaced
 from orderflow.errors import AwsError
 from orderflow.orders_table import OUTBOX_SHARDS, idempotency_key, order_key, outbox_key, timeline_key
 
@@ -25,6 +26,10 @@ BATCH_GET_MAX_KEYS = 100  # DynamoDB's BatchGetItem ceiling
 
 class IdempotencyRace(Exception):
     """Another request with the same Idempotency-Key committed first."""
+
+
+class CancelConflict(Exception):
+    """The order changed first: it shipped, was cancelled, or a cancel is already on its way."""
 
 
 class OrdersStore:
@@ -52,15 +57,7 @@ class OrdersStore:
         now = int(time.time())
         items: list[Any] = [
             self._put_new(self.orders_table, {**order_key(event.data.order_id), **order}),
-            self._put_new(
-                self.orders_table,
-                {
-                    **timeline_key(event.data.order_id, event.event_id),
-                    "eventType": event.event_type,
-                    "source": event.source,
-                    "occurredAt": event.occurred_at.isoformat(),
-                },
-            ),
+            self._put_new(self.orders_table, self._timeline_entry(event)),
             self._put_new(
                 self.orders_table, {**outbox_key(event.event_id), "detail": event.to_json().decode(), "createdAt": now}
             ),
@@ -76,6 +73,49 @@ class OrdersStore:
             raise AwsError(f"storing the order failed: {exc}") from exc
         except BotoCoreError as exc:
             raise AwsError(f"storing the order failed: {exc}") from exc
+
+    async def request_cancellation(self, event: OrderCancellationRequested, idempotency: dict[str, Any] | None) -> None:
+        """One transaction: mark the order's cancel as asked for (only while it has neither shipped,
+        nor been cancelled, nor been asked before), its timeline entry, its outbox entry."""
+        order_id, now = event.data.order_id, int(time.time())
+        values = {":requested": "REQUESTED", ":shipped": "SHIPPED", ":cancelled": "CANCELLED", ":one": 1}
+        items: list[Any] = [
+            {
+                "Update": {
+                    "TableName": self.orders_table,
+                    "Key": to_attrs(order_key(order_id)),
+                    "UpdateExpression": "SET cancellation = :requested, version = version + :one",
+                    "ConditionExpression": "attribute_exists(pk) AND #status <> :shipped AND #status <> :cancelled"
+                    " AND attribute_not_exists(cancellation)",
+                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeValues": to_attrs(values),
+                }
+            },
+            self._put_new(self.orders_table, self._timeline_entry(event)),
+            self._put_new(
+                self.orders_table, {**outbox_key(event.event_id), "detail": event.to_json().decode(), "createdAt": now}
+            ),
+        ]
+        if idempotency is not None:
+            items.append(self._put_new(self.orders_table, {**idempotency, "expiresAt": now + IDEMPOTENCY_TTL_SECONDS}))
+        try:
+            await self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            codes = cancellation_codes(exc)
+            if codes and "ConditionalCheckFailed" in codes[:2]:
+                raise CancelConflict from exc
+            if idempotency is not None and codes and codes[-1] == "ConditionalCheckFailed":
+                raise IdempotencyRace from exc
+            raise AwsError(f"storing the cancellation failed: {exc}") from exc
+        except BotoCoreError as exc:
+            raise AwsError(f"storing the cancellation failed: {exc}") from exc
+
+    async def order(self, order_id: uuid.UUID) -> dict[str, Any] | None:
+        response = await self._call(
+            "reading the order",
+            self._client.get_item(TableName=self.orders_table, Key=to_attrs(order_key(order_id)), ConsistentRead=True),
+        )
+        return from_attrs(response["Item"]) if "Item" in response else None
 
     async def idempotent_response(self, client_id: str, key: str) -> dict[str, Any] | None:
         response = await self._call(
@@ -136,6 +176,15 @@ class OrdersStore:
     # -- helpers --------------------------------------------------------------------------------
 
     @staticmethod
+    def _timeline_entry(event: OrderPlaced | OrderCancellationRequested) -> dict[str, Any]:
+        return {
+            **timeline_key(event.data.order_id, event.event_id),
+            "eventType": event.event_type,
+            "source": event.source,
+            "occurredAt": event.occurred_at.isoformat(),
+        }
+
+    @staticmethod
     def _put_new(table: str, item: dict[str, Any]) -> dict[str, Any]:
         return {"Put": {"TableName": table, "Item": to_attrs(item), "ConditionExpression": "attribute_not_exists(pk)"}}
 
@@ -147,5 +196,6 @@ class OrdersStore:
             raise AwsError(f"{what} failed: {exc}") from exc
 
 
-def event_from_outbox(item: dict[str, Any]) -> OrderPlaced:
-    return OrderPlaced.model_validate(orjson.loads(item["detail"]))
+def event_from_outbox(item: dict[str, Any]) -> Event:
+    """The outbox holds the API's own events: OrderPlaced and OrderCancellationRequested."""
+    return parse_event(orjson.loads(item["detail"]))

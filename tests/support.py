@@ -39,6 +39,10 @@ _SAGA_ROUTES = {
     "PaymentCompleted": {"shipping", "notification", "orders"},
     "PaymentFailed": {"inventory", "notification", "orders"},
     "ShipmentCreated": {"notification", "orders"},
+    "OrderCancellationRequested": {"shipping"},
+    "OrderCancelled": {"inventory", "payment", "notification", "orders"},
+    "OrderCancellationRejected": {"notification", "orders"},
+    "PaymentRefunded": {"notification", "orders"},
     "StockLow": {"replenishment"},
     "StockReplenished": {"inventory"},
     "StockAdjustmentRequested": {"inventory"},
@@ -216,6 +220,49 @@ def one_of_each_event() -> list[Any]:
             service="t",
         ),
         *stock_events(placed),
+        *cancellation_events(placed),
+    ]
+
+
+def cancellation_events(placed: Any) -> list[Any]:
+    """A valid event of every cancellation type, about the order `placed`."""
+    from orderflow.contracts.events import (
+        OrderCancellationRejected,
+        OrderCancellationRejectedData,
+        OrderCancellationRequested,
+        OrderCancellationRequestedData,
+        OrderCancelled,
+        OrderCancelledData,
+        PaymentRefunded,
+        PaymentRefundedData,
+    )
+
+    order_id, email = placed.data.order_id, placed.data.customer_email
+    requested = OrderCancellationRequested.create(
+        OrderCancellationRequestedData(order_id=order_id, customer_email=email, note="changed my mind"),
+        correlation_id=order_id,
+    )
+    cancelled = OrderCancelled.caused_by(
+        requested, OrderCancelledData(order_id=order_id, customer_email=email), service="t"
+    )
+    return [
+        requested,
+        cancelled,
+        OrderCancellationRejected.caused_by(
+            requested, OrderCancellationRejectedData(order_id=order_id, customer_email=email), service="t"
+        ),
+        PaymentRefunded.caused_by(
+            cancelled,
+            PaymentRefundedData(
+                order_id=order_id,
+                customer_email=email,
+                payment_id="pay_1",
+                refund_id="re_1",
+                amount=placed.data.total,
+                currency="USD",
+            ),
+            service="t",
+        ),
     ]
 
 

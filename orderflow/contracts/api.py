@@ -11,7 +11,9 @@ from pydantic import EmailStr, Field
 from orderflow.contracts.base import Contract, Currency, Money, Sku
 
 OrderStatus = Literal["PLACED", "STOCK_RESERVED", "PAID", "SHIPPED", "CANCELLED"]
-CancelReason = Literal["OUT_OF_STOCK", "PAYMENT_DECLINED"]
+CancelReason = Literal["OUT_OF_STOCK", "PAYMENT_DECLINED", "CUSTOMER_CANCELLED"]
+# A customer's cancel: asked for (202), then refused (the order had shipped) or accepted (CANCELLED).
+CancellationState = Literal["REQUESTED", "REFUSED", "ACCEPTED"]
 TechnicalFailureTarget = Literal["payment", "inventory", "shipping", "notification"]
 
 
@@ -43,6 +45,20 @@ class OrderAccepted(Contract):
     status: OrderStatus
 
 
+class CancelOrderRequest(Contract):
+    """POST /orders/{id}/cancel takes no body, or this one."""
+
+    note: str | None = Field(default=None, min_length=1, max_length=500, description="Why, in the customer's words.")
+
+
+class CancellationAccepted(Contract):
+    """The cancel is on its way; GET /orders/{id} tells how it ended (`cancellation`, `status`)."""
+
+    order_id: uuid.UUID
+    event_id: uuid.UUID
+    cancellation: CancellationState
+
+
 class OrderItemView(Contract):
     sku: Sku
     quantity: int
@@ -67,6 +83,8 @@ class OrderView(Contract):
     total: Money
     created_at: datetime
     updated_at: datetime
+    cancellation: CancellationState | None = Field(default=None, description="Set once a cancel was asked for.")
+    refund: Literal["REFUNDED"] | None = Field(default=None, description="Set once a charge was given back.")
     timeline: list[TimelineEntry]
 
 

@@ -252,6 +252,83 @@ class StockAdjusted(Event):
     data: StockAdjustedData
 
 
+# --- cancellation and refunds ------------------------------------------------------------------
+
+
+class OrderCancellationRequestedData(Contract):
+    """The customer asked to cancel (POST /orders/{id}/cancel); shipping decides whether it stands."""
+
+    order_id: uuid.UUID
+    customer_email: EmailAddress
+    reason: Literal["CUSTOMER_CANCELLED"] = "CUSTOMER_CANCELLED"
+    note: str | None = Field(default=None, max_length=500, description="The customer's own words, if any.")
+
+
+class OrderCancellationRequested(Event):
+    EVENT_TYPE = "OrderCancellationRequested"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.orders"
+    event_type: Literal["OrderCancellationRequested"]
+    event_version: Literal[1]
+    source: Literal["orderflow.orders"]
+    data: OrderCancellationRequestedData
+
+
+class OrderCancelledData(Contract):
+    """The cancel won: the order will never ship. Inventory releases, payment refunds."""
+
+    order_id: uuid.UUID
+    customer_email: EmailAddress
+    reason: Literal["CUSTOMER_CANCELLED"] = "CUSTOMER_CANCELLED"
+
+
+class OrderCancelled(Event):
+    EVENT_TYPE = "OrderCancelled"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.shipping"
+    event_type: Literal["OrderCancelled"]
+    event_version: Literal[1]
+    source: Literal["orderflow.shipping"]
+    data: OrderCancelledData
+
+
+class OrderCancellationRejectedData(Contract):
+    """The cancel lost: shipping had already claimed the order for the carrier."""
+
+    order_id: uuid.UUID
+    customer_email: EmailAddress
+    reason: Literal["ALREADY_SHIPPED"] = "ALREADY_SHIPPED"
+
+
+class OrderCancellationRejected(Event):
+    EVENT_TYPE = "OrderCancellationRejected"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.shipping"
+    event_type: Literal["OrderCancellationRejected"]
+    event_version: Literal[1]
+    source: Literal["orderflow.shipping"]
+    data: OrderCancellationRejectedData
+
+
+class PaymentRefundedData(Contract):
+    order_id: uuid.UUID
+    customer_email: EmailAddress
+    payment_id: str
+    refund_id: str
+    amount: Money
+    currency: Currency
+
+
+class PaymentRefunded(Event):
+    EVENT_TYPE = "PaymentRefunded"
+    EVENT_VERSION = 1
+    SOURCE = "orderflow.payment"
+    event_type: Literal["PaymentRefunded"]
+    event_version: Literal[1]
+    source: Literal["orderflow.payment"]
+    data: PaymentRefundedData
+
+
 EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
     (model.EVENT_TYPE, model.EVENT_VERSION): model
     for model in (
@@ -266,6 +343,10 @@ EVENT_TYPES: dict[tuple[str, int], type[Event]] = {
         StockReplenished,
         StockAdjustmentRequested,
         StockAdjusted,
+        OrderCancellationRequested,
+        OrderCancelled,
+        OrderCancellationRejected,
+        PaymentRefunded,
     )
 }
 

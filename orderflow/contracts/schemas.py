@@ -8,11 +8,25 @@ from typing import Any
 import orjson
 from pydantic import BaseModel
 
-from orderflow.contracts.api import OrderAccepted, OrderView, PlaceOrderRequest, Problem
+from orderflow.contracts.api import (
+    CancellationAccepted,
+    CancelOrderRequest,
+    OrderAccepted,
+    OrderView,
+    PlaceOrderRequest,
+    Problem,
+)
 from orderflow.contracts.events import EVENT_TYPES
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "schemas"
-API_MODELS: tuple[type[BaseModel], ...] = (PlaceOrderRequest, OrderAccepted, OrderView, Problem)
+API_MODELS: tuple[type[BaseModel], ...] = (
+    PlaceOrderRequest,
+    OrderAccepted,
+    OrderView,
+    Problem,
+    CancelOrderRequest,
+    CancellationAccepted,
+)
 
 
 def generated() -> dict[str, bytes]:

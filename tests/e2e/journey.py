@@ -128,7 +128,8 @@ def notifications(stack: Stack, order_id: str) -> list[str]:
 
 
 def shipments(stack: Stack, order_id: str) -> list[dict[str, Any]]:
-    return [i for i in items(stack, "shipping", order_id) if i["sk"] == "SHIPMENT"]
+    """Booked shipments (the item also records a claim in progress, or a cancel that won)."""
+    return [i for i in items(stack, "shipping", order_id) if i["sk"] == "SHIPMENT" and i["state"] == "BOOKED"]
 
 
 def dlq_depths(stack: Stack) -> dict[str, int]:

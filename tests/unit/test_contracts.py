@@ -35,7 +35,7 @@ from orderflow.contracts.events import (
     SkuQuantity,
     UnknownEventVersionError,
 )
-from tests.support import stock_events
+from tests.support import cancellation_events, stock_events
 
 ORDER_ID = uuid.UUID("0b7e4a9c-1f3d-4e5a-9b8c-7d6e5f4a3b2c")
 EMAIL = "student@example.com"
@@ -115,6 +115,7 @@ def one_of_each_event() -> list[Event]:
             service="shipping",
         ),
         *stock_events(placed),
+        *cancellation_events(placed),
     ]
 
 

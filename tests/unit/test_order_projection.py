@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from workers.services.orders.projection import RANK, TRANSITIONS, OrderState, apply
 
 PLACED = OrderState("PLACED")
-CANCELLATIONS = ("InventoryReservationFailed", "PaymentFailed")
-TIMELINE_ONLY = ("InventoryReleased", "OrderPlaced", "SomethingNew")
+CANCELLATIONS = ("InventoryReservationFailed", "PaymentFailed", "OrderCancelled")
+TIMELINE_ONLY = ("InventoryReleased", "OrderPlaced", "SomethingNew", "OrderCancellationRejected", "PaymentRefunded")
 SAGA_EVENTS = (*TRANSITIONS, *TIMELINE_ONLY)
 
 
@@ -70,14 +70,16 @@ def test_cancelled_order_stays_cancelled() -> None:
     cancelled = OrderState("CANCELLED", "OUT_OF_STOCK")
 
     for event_type in SAGA_EVENTS:
-        assert apply(cancelled, event_type) == cancelled, event_type
+        after = apply(cancelled, event_type)
+        assert (after.status, after.reason) == ("CANCELLED", "OUT_OF_STOCK"), event_type
 
 
 def test_shipped_order_stays_shipped() -> None:
     shipped = OrderState("SHIPPED")
 
     for event_type in SAGA_EVENTS:
-        assert apply(shipped, event_type) == shipped, event_type
+        after = apply(shipped, event_type)
+        assert (after.status, after.reason) == ("SHIPPED", None), event_type
 
 
 def test_first_cancellation_reason_is_kept() -> None:
@@ -105,6 +107,24 @@ def test_only_shipped_and_cancelled_are_terminal() -> None:
     assert {status for status in RANK if OrderState(status).terminal} == {"SHIPPED", "CANCELLED"}  # type: ignore[arg-type]
 
 
+def test_customer_cancel_of_a_paid_order_ends_cancelled_accepted_and_refunded() -> None:
+    state = project(["InventoryReserved", "PaymentCompleted", "OrderCancelled", "InventoryReleased", "PaymentRefunded"])
+
+    assert state == OrderState("CANCELLED", "CUSTOMER_CANCELLED", cancellation="ACCEPTED", refund="REFUNDED")
+
+
+def test_refused_cancel_leaves_the_order_shipped_and_says_so() -> None:
+    state = project(["InventoryReserved", "PaymentCompleted", "OrderCancellationRejected", "ShipmentCreated"])
+
+    assert state == OrderState("SHIPPED", cancellation="REFUSED")
+
+
+def test_customer_cancel_after_out_of_stock_keeps_the_first_reason() -> None:
+    state = project(["InventoryReservationFailed", "OrderCancelled"])
+
+    assert (state.status, state.reason, state.cancellation) == ("CANCELLED", "OUT_OF_STOCK", "ACCEPTED")
+
+
 # --- properties -----------------------------------------------------------------------------
 
 any_sequence = st.lists(st.sampled_from(SAGA_EVENTS), max_size=15)
@@ -113,7 +133,8 @@ any_sequence = st.lists(st.sampled_from(SAGA_EVENTS), max_size=15)
 # PaymentCompleted, which excludes both cancellations). With both present the two terminal
 # states make the result depend on arrival order: whichever terminal event comes first wins.
 # Order independence is therefore claimed for the sequences a real order can produce.
-_without_shipment = tuple(e for e in SAGA_EVENTS if e != "ShipmentCreated")
+# Likewise shipping decides a cancel once: accepted (OrderCancelled) or refused, never both.
+_without_shipment = tuple(e for e in SAGA_EVENTS if e not in ("ShipmentCreated", "OrderCancellationRejected"))
 _without_cancellation = tuple(e for e in SAGA_EVENTS if e not in CANCELLATIONS)
 consistent_sequence = st.one_of(
     st.lists(st.sampled_from(_without_shipment), max_size=15),
@@ -154,7 +175,7 @@ def test_status_never_moves_backwards(events: list[str]) -> None:
     for event_type in events:
         after = apply(state, event_type)
         assert RANK[after.status] >= RANK[state.status]
-        assert not state.terminal or after == state
+        assert not state.terminal or (after.status, after.reason) == (state.status, state.reason)
         state = after
 
 

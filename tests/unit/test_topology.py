@@ -125,7 +125,7 @@ def test_api_scaling_merges_over_defaults() -> None:
 
     assert api.scaling.min_tasks == 2
     assert api.scaling.target_backlog_per_task == 100
-    assert api.publishes == ("OrderPlaced",)
+    assert api.publishes == ("OrderPlaced", "OrderCancellationRequested")
 
 
 def test_local_mode_applies_local_section_over_every_service() -> None:

@@ -1,7 +1,9 @@
-"""Inventory handlers: reserve stock for a placed order; release it when payment fails."""
+"""Inventory handlers: reserve stock for a placed order; release it when payment fails or the
+customer cancels."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from orderflow.aws.idempotency import ProcessedEvents, TransactionRejected
@@ -12,11 +14,13 @@ from orderflow.contracts.events import (
     InventoryReservationFailedData,
     InventoryReserved,
     InventoryReservedData,
+    OrderCancelled,
     OrderPlaced,
     PaymentFailed,
     SkuQuantity,
 )
 from workers.runtime import Outcome, Retry
+from workers.runtime.errors import SimulatedTechnicalFailure
 from workers.services.inventory import rules
 from workers.services.inventory.stock_levels import low_stock_alerts
 from workers.services.inventory.store import InventoryStore
@@ -37,7 +41,12 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
     if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done
     order = event.data
-    await deps.faults.fail_if_asked(SERVICE, order.order_id, order.simulation)
+    try:
+        await deps.faults.fail_if_asked(SERVICE, order.order_id, order.simulation)
+    except SimulatedTechnicalFailure:
+        if not await _closed_by_cancel(order.order_id, deps):
+            raise
+        return await deps.processed.commit(event.event_id, [], [])  # a broken service still yields to a cancel
     units = rules.units_per_sku(order.items)
     forced_short = deps.faults.enabled and order.simulation is not None and order.simulation.force_out_of_stock
     if not forced_short:
@@ -54,6 +63,8 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
             return [*done, *await low_stock_alerts(event, units, deps)]
     else:
         codes = []
+    if codes and codes[-1] == "ConditionalCheckFailed" and await _closed_by_cancel(order.order_id, deps):
+        return await deps.processed.commit(event.event_id, [], [])  # cancelled before we reserved
     available = await deps.store.available(units)
     short = rules.shortages(units, {} if forced_short else available)
     if not short:
@@ -68,7 +79,23 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
     return await deps.processed.commit(event.event_id, [], [failed])
 
 
-async def release_stock(event: PaymentFailed, deps: InventoryDeps) -> Outcome:
+async def _closed_by_cancel(order_id: uuid.UUID, deps: InventoryDeps) -> bool:
+    reservation = await deps.store.reservation(order_id)
+    return reservation is not None and reservation.get("state") == "CANCELLED"
+
+
+async def release_for_cancel(event: OrderCancelled, deps: InventoryDeps) -> Outcome:
+    """A customer's cancel won: release what the order holds, or close it to a later reservation."""
+    order_id = event.data.order_id
+    if await deps.store.reservation(order_id) is None:
+        try:
+            return await deps.processed.commit(event.event_id, [deps.store.close_to_reservation(order_id)], [])
+        except TransactionRejected:
+            pass  # the reservation landed in between: release it
+    return await release_stock(event, deps)
+
+
+async def release_stock(event: PaymentFailed | OrderCancelled, deps: InventoryDeps) -> Outcome:
     """Compensation: give back exactly what the order reserved, once."""
     if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done

@@ -110,6 +110,14 @@ class InventoryStore:
         )
         return changes
 
+    def close_to_reservation(self, order_id: uuid.UUID) -> TransactWriteItemTypeDef:
+        """A cancelled order that reserved nothing yet: its reservation slot is taken by a CANCELLED
+        marker, so the reservation's own conditional put (attribute_not_exists) fails from now on."""
+        item = {**reservation_key(order_id), "units": {}, "state": "CANCELLED", "cancelledAt": int(time.time())}
+        return {
+            "Put": {"TableName": self.table, "Item": to_attrs(item), "ConditionExpression": "attribute_not_exists(pk)"}
+        }
+
     async def reservation(self, order_id: uuid.UUID) -> dict[str, Any] | None:
         item = await self._get(reservation_key(order_id))
         if item is None:

@@ -3,7 +3,15 @@
 from aiobotocore.session import get_session
 
 from orderflow.aws.idempotency import ProcessedEvents
-from orderflow.contracts.events import InventoryReservationFailed, PaymentCompleted, PaymentFailed, ShipmentCreated
+from orderflow.contracts.events import (
+    InventoryReservationFailed,
+    OrderCancellationRejected,
+    OrderCancelled,
+    PaymentCompleted,
+    PaymentFailed,
+    PaymentRefunded,
+    ShipmentCreated,
+)
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.notification.channel import Channel, LogChannel, SnsChannel
 from workers.services.notification.handlers import NotificationDeps, notify
@@ -29,7 +37,16 @@ SERVICE = ServiceDefinition(
     name="notification",
     description=__doc__ or "",
     handlers={
-        event: notify for event in (InventoryReservationFailed, PaymentFailed, PaymentCompleted, ShipmentCreated)
+        event: notify
+        for event in (
+            InventoryReservationFailed,
+            PaymentFailed,
+            PaymentCompleted,
+            ShipmentCreated,
+            OrderCancelled,
+            OrderCancellationRejected,
+            PaymentRefunded,
+        )
     },
     build_deps=build_deps,
 )

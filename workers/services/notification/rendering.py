@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from orderflow.contracts import Event
 from orderflow.contracts.events import (
     InventoryReservationFailed,
+    OrderCancellationRejected,
+    OrderCancelled,
     PaymentCompleted,
     PaymentFailed,
+    PaymentRefunded,
     ShipmentCreated,
 )
 
@@ -45,6 +48,21 @@ def render(event: Event) -> Notification:
             subject, text = (
                 f"Order {short} shipped",
                 f"Your order is on its way with {event.data.carrier}, tracking number {event.data.tracking_number}.",
+            )
+        case OrderCancelled():
+            subject, text = (
+                f"Order {short} cancelled",
+                "Your order is cancelled, as you asked; any payment will be refunded.",
+            )
+        case OrderCancellationRejected():
+            subject, text = (
+                f"Order {short} could not be cancelled",
+                "Your order had already been handed to the carrier when your cancellation arrived; it is on its way.",
+            )
+        case PaymentRefunded():
+            subject, text = (
+                f"Refund for order {short}",
+                f"We refunded {event.data.amount} {event.data.currency} (refund {event.data.refund_id}).",
             )
         case _:
             raise ValueError(f"no notification for {event.event_type}")

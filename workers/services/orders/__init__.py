@@ -4,8 +4,11 @@ from orderflow.contracts.events import (
     InventoryReleased,
     InventoryReservationFailed,
     InventoryReserved,
+    OrderCancellationRejected,
+    OrderCancelled,
     PaymentCompleted,
     PaymentFailed,
+    PaymentRefunded,
     ShipmentCreated,
 )
 from workers.runtime import ServiceContext, ServiceDefinition
@@ -29,6 +32,9 @@ SERVICE = ServiceDefinition(
             PaymentCompleted,
             PaymentFailed,
             ShipmentCreated,
+            OrderCancelled,
+            OrderCancellationRejected,
+            PaymentRefunded,
         )
     },
     build_deps=build_deps,

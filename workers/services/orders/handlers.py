@@ -28,7 +28,9 @@ async def project(event: Event, deps: OrdersDeps) -> Outcome:
             # The API stores the order before its first event exists, so this is not a race
             # we expect; let retries and then the DLQ surface it.
             raise TechnicalError(f"order {event.order_id} not found")
-        current = projection.OrderState(order["status"], order.get("reason"))
+        current = projection.OrderState(
+            order["status"], order.get("reason"), order.get("cancellation"), order.get("refund")
+        )
         try:
             await deps.store.apply(order_id, order, event, projection.apply(current, event.event_type))
         except AlreadyApplied:

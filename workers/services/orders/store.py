@@ -52,9 +52,10 @@ class OrdersStore:
         }
         values = {":status": state.status, ":now": now, ":v": int(order["version"]), ":one": 1}
         update = "SET #status = :status, updatedAt = :now, version = version + :one"
-        if state.reason:
-            update += ", reason = :reason"
-            values[":reason"] = state.reason
+        for name in ("reason", "cancellation", "refund"):
+            if (value := getattr(state, name)) is not None:
+                update += f", {name} = :{name}"
+                values[f":{name}"] = value
         try:
             await self._client.transact_write_items(
                 TransactItems=[

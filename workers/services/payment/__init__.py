@@ -1,10 +1,11 @@
-"""payment: charges the customer once per order through the payment provider."""
+"""payment: charges the customer once per order through the payment provider; refunds a cancelled order once."""
 
 from orderflow.aws.idempotency import ProcessedEvents
-from orderflow.contracts.events import InventoryReserved
+from orderflow.contracts.events import InventoryReserved, OrderCancelled
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.payment.handlers import PaymentDeps, charge_order
 from workers.services.payment.provider import MockPaymentProvider
+from workers.services.payment.refunds import refund_order
 from workers.services.payment.store import PaymentStore
 from workers.services.simulation import FaultSwitch
 
@@ -23,6 +24,6 @@ async def build_deps(ctx: ServiceContext) -> PaymentDeps:
 SERVICE = ServiceDefinition(
     name="payment",
     description=__doc__ or "",
-    handlers={InventoryReserved: charge_order},
+    handlers={InventoryReserved: charge_order, OrderCancelled: refund_order},
     build_deps=build_deps,
 )

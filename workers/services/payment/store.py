@@ -1,4 +1,10 @@
-"""The payment table: exactly one charge per order."""
+"""The payment table: one charge item per order, and what became of it.
+
+pk ORDER#{id} / sk CHARGE, `status`:
+  APPROVED | DECLINED   the provider's answer to the one charge
+  CANCELLED             the order was cancelled before any charge: none will be recorded
+  REFUNDED              an approved charge given back (refundId, refundedAt)
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from orderflow.aws.dynamo import from_attrs, to_attrs
 from orderflow.errors import AwsError
-from workers.services.payment.provider import ChargeResult
+from workers.services.payment.provider import ChargeResult, RefundResult
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -41,8 +47,37 @@ class PaymentStore:
             "currency": currency,
             "chargedAt": int(time.time()),
         }
+        return self._put_new(item)
+
+    def record_cancellation(self, order_id: uuid.UUID) -> TransactWriteItemTypeDef:
+        """Nothing charged yet: no charge may be recorded for this order from now on."""
+        return self._put_new(
+            {**charge_key(order_id), "orderId": str(order_id), "status": "CANCELLED", "cancelledAt": int(time.time())}
+        )
+
+    def record_refund(
+        self, order_id: uuid.UUID, was: str, refund: RefundResult, charge: ChargeResult, currency: str
+    ) -> TransactWriteItemTypeDef:
+        """`was` (APPROVED, or CANCELLED for a charge that lost the race to the cancel) -> REFUNDED."""
+        values = {
+            ":was": was,
+            ":refunded": "REFUNDED",
+            ":rid": refund.refund_id,
+            ":pid": charge.payment_id,
+            ":amount": refund.amount,
+            ":currency": currency,
+            ":now": int(time.time()),
+        }
         return {
-            "Put": {"TableName": self.table, "Item": to_attrs(item), "ConditionExpression": "attribute_not_exists(pk)"}
+            "Update": {
+                "TableName": self.table,
+                "Key": to_attrs(charge_key(order_id)),
+                "UpdateExpression": "SET #status = :refunded, refundId = :rid, paymentId = :pid,"
+                " refundAmount = :amount, currency = :currency, refundedAt = :now",
+                "ConditionExpression": "#status = :was",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": to_attrs(values),
+            }
         }
 
     async def charge(self, order_id: uuid.UUID) -> dict[str, Any] | None:
@@ -53,3 +88,8 @@ class PaymentStore:
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"reading the charge failed: {exc}") from exc
         return from_attrs(response["Item"]) if "Item" in response else None
+
+    def _put_new(self, item: dict[str, Any]) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {"TableName": self.table, "Item": to_attrs(item), "ConditionExpression": "attribute_not_exists(pk)"}
+        }

@@ -1,10 +1,10 @@
-"""shipping: books a carrier for paid orders."""
+"""shipping: books a carrier for paid orders; decides whether a customer's cancel still stands."""
 
 from orderflow.aws.idempotency import ProcessedEvents
-from orderflow.contracts.events import PaymentCompleted
+from orderflow.contracts.events import OrderCancellationRequested, PaymentCompleted
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.shipping.carrier import SimulatedCarrier
-from workers.services.shipping.handlers import ShippingDeps, book_shipment
+from workers.services.shipping.handlers import ShippingDeps, book_shipment, decide_cancellation
 from workers.services.shipping.store import ShippingStore
 from workers.services.simulation import FaultSwitch
 
@@ -13,7 +13,7 @@ async def build_deps(ctx: ServiceContext) -> ShippingDeps:
     table = ctx.settings.table_name("shipping")
     settings = ctx.settings
     return ShippingDeps(
-        store=ShippingStore(table),
+        store=ShippingStore(ctx.aws.dynamodb, table),
         processed=ProcessedEvents(ctx.aws.dynamodb, table),
         carrier=SimulatedCarrier(
             failure_rate=settings.carrier_failure_rate,
@@ -28,6 +28,6 @@ async def build_deps(ctx: ServiceContext) -> ShippingDeps:
 SERVICE = ServiceDefinition(
     name="shipping",
     description=__doc__ or "",
-    handlers={PaymentCompleted: book_shipment},
+    handlers={PaymentCompleted: book_shipment, OrderCancellationRequested: decide_cancellation},
     build_deps=build_deps,
 )
