@@ -24,7 +24,7 @@ OTHER_KEY, OTHER_ENTRY = create_key("other")
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return with_dev_key(settings).model_copy(update={"api_keys": OTHER_ENTRY})
+    return with_dev_key(settings).model_copy(update={"api_keys": f"{OTHER_ENTRY}"})
 
 
 @pytest.fixture
