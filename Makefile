@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv dev test test-py lint typecheck check-infra schemas clean
+.PHONY: help venv dev test test-py browser-deps lint typecheck check-infra schemas clean
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -25,7 +25,11 @@ dev: $(STAMP)  ## install and run the whole platform locally (Ctrl-C stops it)
 
 test: $(STAMP) lint typecheck test-py check-infra  ## install and run every test and check
 
-test-py: $(STAMP)  ## the pytest suite (unit, integration, end-to-end)
+# The console's browser test drives Debian's chromium; CI runs as root, so install it when missing.
+browser-deps:  ## install Debian's chromium for the console's browser test (root only)
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium missing and not root: tests/browser will fail until it is installed"
+
+test-py: $(STAMP) browser-deps  ## the pytest suite (unit, integration, end-to-end, browser)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff lint and format check
