@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -10,9 +11,11 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from types import FrameType
+from typing import NoReturn
 
 import structlog
 
+from orderflow.local.autoscaler import Autoscaler
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator
 from orderflow.local.provision import provision
 from orderflow.local.seed import seed
@@ -31,6 +34,7 @@ class DevOptions:
     endpoint_url: str | None = None  # use an emulator already running instead of starting one
     services: tuple[str, ...] = ()  # default: every service in the topology
     ready_timeout: float = 60.0
+    tick_seconds: float = 1.0  # the scaling loop's period
 
 
 class _Stop(Exception):
@@ -56,54 +60,79 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
     emulator = None if options.endpoint_url else Emulator(options.emulator_port).start()
     endpoint = options.endpoint_url or (emulator.url if emulator else "")
     os.environ.update({k: v for k, v in LOCAL_CREDENTIALS.items() if k not in os.environ})
+    os.environ["AWS_ENDPOINT_URL"] = endpoint  # the scaling loop's own clients read the queues there
     supervisor: Supervisor | None = None
+    scaler: Autoscaler | None = None
+    runner = asyncio.Runner()
     try:
         provision(settings, endpoint_url=endpoint)
         seed(settings, endpoint_url=endpoint)
         api_url = f"http://127.0.0.1:{options.api_port}"
-        supervisor = Supervisor(
-            env_for_children(
-                os.environ,
-                AWS_ENDPOINT_URL=endpoint,
-                ORDERFLOW_LOCAL_MODE="true",
-                ORDERFLOW_API_PORT=str(options.api_port),
-                ORDERFLOW_API_HOST="127.0.0.1",
-                ORDERFLOW_RESOURCE_PREFIX=settings.resource_prefix,
-                ORDERFLOW_TOPOLOGY_PATH=str(settings.topology_path),
-                ORDERFLOW_DEV_API_KEY=api_key,
-            )
+        env = env_for_children(
+            os.environ,
+            AWS_ENDPOINT_URL=endpoint,
+            ORDERFLOW_LOCAL_MODE="true",
+            ORDERFLOW_API_PORT=str(options.api_port),
+            ORDERFLOW_API_HOST="127.0.0.1",
+            ORDERFLOW_RESOURCE_PREFIX=settings.resource_prefix,
+            ORDERFLOW_TOPOLOGY_PATH=str(settings.topology_path),
+            ORDERFLOW_DEV_API_KEY=api_key,
         )
+        supervisor = Supervisor(env)
         supervisor.add("api", "api")
         console_url = f"http://127.0.0.1:{options.console_port or options.api_port + 1}"
         supervisor.add("console", "console", "--port", console_url.rsplit(":", 1)[1])
-        for service in options.services or tuple(settings.topology.services):
-            supervisor.add(service, "worker", service)
+        scaler = Autoscaler(settings, options.services or tuple(settings.topology.services), env, options.tick_seconds)
+        runner.run(scaler.open())
         supervisor.start_all()
+        scaler.reconcile()  # every service's minimum, before the first tick
         signal.signal(signal.SIGTERM, _raise_stop)
         _wait_ready(api_url, options.ready_timeout, supervisor)
         write_state(emulatorUrl=endpoint, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key)
-        _banner(api_url, console_url, endpoint, api_key, supervisor, seconds=time.monotonic() - began)
-        while True:
-            supervisor.check()
-            time.sleep(0.25)
+        _banner(api_url, console_url, endpoint, api_key, scaler, seconds=time.monotonic() - began)
+        _supervise(supervisor, scaler, runner)
     except (KeyboardInterrupt, _Stop):
         log.info("stopping", hint="workers drain their in-flight messages; Ctrl-C again to force")
         return 0
     finally:
         signal.signal(signal.SIGTERM, _raise_force)
-        try:
-            if supervisor is not None:
-                codes = supervisor.stop_all(deadline=settings.shutdown_deadline_seconds + 5)
-                log.info("stopped", exitCodes=codes)
-        except KeyboardInterrupt:
-            log.warning("forced_stop", hint="killing the processes without waiting for their drain")
-            for child in supervisor.children.values() if supervisor else ():
-                if child.process is not None and child.process.poll() is None:
-                    child.process.kill()
-        finally:
-            clear_state()
-            if emulator is not None:
-                emulator.stop()
+        _stop(settings, supervisor, scaler, runner)
+        clear_state()
+        if emulator is not None:
+            emulator.stop()
+
+
+def _supervise(supervisor: Supervisor, scaler: Autoscaler, runner: asyncio.Runner) -> NoReturn:
+    """Restart what died every quarter second; scale every tick."""
+    next_tick = time.monotonic()
+    while True:
+        supervisor.check()
+        if time.monotonic() >= next_tick:
+            next_tick = time.monotonic() + scaler.tick_seconds
+            runner.run(scaler.tick(supervisor.process_infos()))
+        else:
+            scaler.reconcile()
+        time.sleep(min(0.25, max(0.0, next_tick - time.monotonic())))
+
+
+def _stop(settings: Settings, supervisor: Supervisor | None, scaler: Autoscaler | None, runner: asyncio.Runner) -> None:
+    deadline = settings.shutdown_deadline_seconds + 5
+    try:
+        if scaler is not None:
+            log.info("stopped_workers", exitCodes=scaler.stop_all(deadline=deadline))
+        if supervisor is not None:
+            log.info("stopped", exitCodes=supervisor.stop_all(deadline=deadline))
+    except KeyboardInterrupt:
+        log.warning("forced_stop", hint="killing the processes without waiting for their drain")
+        if scaler is not None:
+            scaler.kill_all()
+        for child in supervisor.children.values() if supervisor else ():
+            if child.process is not None and child.process.poll() is None:
+                child.process.kill()
+    finally:
+        if scaler is not None:
+            runner.run(scaler.close())
+        runner.close()
 
 
 def _wait_ready(api_url: str, timeout: float, supervisor: Supervisor) -> None:
@@ -127,10 +156,8 @@ SEED_REQUEST = (
 )
 
 
-def _banner(
-    api_url: str, console_url: str, endpoint: str, api_key: str, supervisor: Supervisor, *, seconds: float
-) -> None:
-    workers = ", ".join(n for n in supervisor.children if n not in ("api", "console"))
+def _banner(api_url: str, console_url: str, endpoint: str, api_key: str, scaler: Autoscaler, *, seconds: float) -> None:
+    workers = ", ".join(f"{s} {p.min_workers}-{p.max_workers}" for s, p in scaler.policies.items())
     print(
         f"""
 orderflow is running locally (ready in {seconds:.1f} s)
@@ -138,7 +165,8 @@ orderflow is running locally (ready in {seconds:.1f} s)
   console       {console_url}   (live queues, workers, scaling, funnel, DLQ triage)
   API key       {api_key}   (client "dev"; the orderflow CLI sends it by itself)
   AWS emulator  {endpoint}   (moto server; AWS_ENDPOINT_URL={endpoint})
-  workers       {workers}
+  workers       {workers}   (processes, scaled by backlog)
+  state         {scaler.runstate.root}   (supervisor.json, scaling.jsonl)
 
 Try:
   curl -s -X POST {api_url}/orders -H 'Authorization: Bearer {api_key}' \\

@@ -12,8 +12,11 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import structlog
+
+from orderflow.local.runstate import ProcessInfo
 
 log = structlog.get_logger("orderflow.dev")
 
@@ -111,6 +114,23 @@ class Supervisor:
                 child.process.kill()
                 child.process.wait()
         return {c.name: (c.process.returncode if c.process else None) for c in self.children.values()}
+
+    def process_infos(self) -> dict[str, ProcessInfo]:
+        """supervisor.json's view of these processes (the api, the console), by name."""
+        now_wall, now = datetime.now(UTC), time.monotonic()
+        infos = {}
+        for child in self.children.values():
+            alive = child.process is not None and child.process.poll() is None
+            infos[child.name] = ProcessInfo.model_validate(
+                {
+                    "workerId": child.name,
+                    "pid": child.process.pid if alive and child.process else None,
+                    "startedAt": now_wall - timedelta(seconds=now - child.started_at),
+                    "state": "running" if alive else "restarting",
+                    "restarts": child.restarts,
+                }
+            )
+        return infos
 
     def pids(self) -> dict[str, int | None]:
         return {c.name: (c.process.pid if c.process else None) for c in self.children.values()}
