@@ -79,4 +79,14 @@ def create_app(settings: Settings) -> FastAPI:
         )
         return response
 
+    if settings.tracing_enabled:
+        _instrument(app)
     return app
+
+
+def _instrument(app: FastAPI) -> None:
+    """A server span per request (OpenTelemetry's FastAPI instrumentation), outermost, so that the
+    guard's refusals are traced too; probes are not traced, nor ASGI's send/receive steps."""
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor  # noqa: PLC0415 - only when tracing
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="/healthz,/readyz", exclude_spans=["receive", "send"])

@@ -9,6 +9,7 @@ import orjson
 import structlog
 from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 
 from api.auth import Client
 from api.cancelling import cancel_fingerprint, cancellation_requested, check_cancellable
@@ -27,6 +28,7 @@ from orderflow.contracts.api import (
 )
 from orderflow.errors import OrderflowError
 from orderflow.orders_table import idempotency_key as idempotency_item_key
+from orderflow.tracing import stamp
 
 router = APIRouter()
 log = structlog.get_logger("orderflow.api")
@@ -90,6 +92,10 @@ async def place_order(
     catalogue = await deps.store.prices(item.sku for item in body.items)
     lines = price_order(body, catalogue, limits)
     order, event = new_order(body, lines, payment_token=token, simulation=simulation, client_id=client)
+    # The outbox stores the event with this request's trace context: the relay (or its sweeper,
+    # after a crash) publishes it as it was, and the saga's spans join this request's trace.
+    event = stamp(event)
+    trace.get_current_span().set_attribute("orderflow.order_id", str(event.data.order_id))
     accepted = OrderAccepted(order_id=event.data.order_id, event_id=event.event_id, status="PLACED")
     content = accepted.model_dump(mode="json")
     location = f"/orders/{accepted.order_id}"

@@ -9,10 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import b1_consumers, b2_b5_orders, b3_latency, b4_api
+from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api
 from bench.report import write_report
 
-RUNNERS = {"b1": b1_consumers.main, "b2": b2_b5_orders.main, "b3": b3_latency.main, "b4": b4_api.main}
+RUNNERS = {
+    "b1": b1_consumers.main,
+    "b1-tracing": b1_tracing.main,
+    "b2": b2_b5_orders.main,
+    "b3": b3_latency.main,
+    "b4": b4_api.main,
+}
 
 
 def main() -> None:

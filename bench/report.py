@@ -16,6 +16,7 @@ DOC = ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).with_name("findings.md")
 SECTIONS = [
     ("b1", "B1 — consumer CPU per message vs peers"),
+    ("b1_tracing", "B1 — tracing overhead (off vs on, 100 % sampling)"),
     ("b2_b5", "B2 — billed AWS units per order, and B5 — CPU per order"),
     ("b3", "B3 — latency and throughput of the local platform"),
     ("b4", "B4 — API overhead"),

@@ -81,6 +81,16 @@ class Settings(BaseSettings):
         default=True, description="Processed-event record inside the state transaction; off: its own conditional put."
     )
 
+    # Tracing (orderflow.tracing, docs/tracing.md).
+    tracing_enabled: bool = Field(default=True, description="Off: no spans, and events carry no trace context.")
+    trace_sample_ratio: float = Field(
+        default=1.0, ge=0, le=1, description="Share of new traces exported; failed handlers' spans always are."
+    )
+    trace_exporter: Literal["auto", "local", "otlp"] = Field(
+        default="auto", description="auto: a JSONL file under state_dir/traces in local mode, else OTLP."
+    )
+    trace_file_max_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, description="Per process, one rotation.")
+
     # Simulated dependencies (shipping's carrier) and channels (notification).
     carrier_failure_rate: float = Field(default=0.0, ge=0, le=1)
     carrier_latency_seconds: float = Field(default=0.0, ge=0)

@@ -10,6 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from orderflow.tracing.propagation import detached_context
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -41,7 +43,8 @@ class MicroBatcher(Generic[T, R]):
             self._timer = None
         while self._pending:
             batch, self._pending = self._pending[: self._max_size], self._pending[self._max_size :]
-            task = asyncio.create_task(self._run(batch))
+            # One call serves several callers: it belongs to none of their traces (nor log contexts' spans).
+            task = asyncio.create_task(self._run(batch), context=detached_context())
             self._flushes.add(task)
             task.add_done_callback(self._flushes.discard)
 

@@ -11,6 +11,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
 from orderflow.aws.faults import FaultInjector
+from orderflow.tracing.aws import instrument_client
 
 USER_AGENT = f"orderflow/0.1 aiobotocore/{aiobotocore.__version__}"  # botocore appends its own version
 
@@ -32,6 +33,7 @@ class AwsClients:
     dynamodb: DynamoDBClient
     _stack: AsyncExitStack
     faults: FaultInjector | None = None  # set only when ORDERFLOW_FAULTS is
+    traced: bool = False  # AWS calls are child spans (orderflow.tracing.aws)
 
     @classmethod
     async def open(cls, settings: Settings, *, max_pool_connections: int = 50) -> Self:
@@ -58,6 +60,9 @@ class AwsClients:
             sqs = await stack.enter_async_context(session.create_client("sqs", config=config))
             events = await stack.enter_async_context(session.create_client("events", config=config))
             dynamodb = await stack.enter_async_context(session.create_client("dynamodb", config=config))
+            if settings.tracing_enabled:
+                for client in (sqs, events, dynamodb):
+                    instrument_client(client)  # before the fault hooks: an injected fault is traced too
             faults = FaultInjector.from_spec(settings.faults, seed=settings.faults_seed, ledger=settings.faults_ledger)
             if faults is not None:
                 for name, client in (("sqs", sqs), ("events", events), ("dynamodb", dynamodb)):
@@ -65,11 +70,16 @@ class AwsClients:
         except BaseException:
             await stack.aclose()
             raise
-        return cls(sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack, faults=faults)
+        return cls(
+            sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack, faults=faults, traced=settings.tracing_enabled
+        )
 
     async def enter(self, client_context: Any) -> Any:
         """Open one more client (e.g. SNS for the notification service) closed with the others."""
-        return await self._stack.enter_async_context(client_context)
+        client = await self._stack.enter_async_context(client_context)
+        if self.traced:
+            instrument_client(client)
+        return client
 
     async def close(self) -> None:
         await self._stack.aclose()

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import structlog
 from botocore.exceptions import BotoCoreError, ClientError
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
 
 from orderflow.aws.batcher import MicroBatcher
 from orderflow.errors import PublishError
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from orderflow.contracts import Event
 
 log = structlog.get_logger(__name__)
+_TRACER = trace.get_tracer("orderflow.publisher")
 
 MAX_ENTRY_BYTES = 256 * 1024  # EventBridge's limit per event
 _ATTEMPTS = 5
@@ -43,7 +46,22 @@ class EventPublisher:
 
     async def publish(self, events: Sequence[Event]) -> None:
         entries = [self._entry(event) for event in events]
-        await asyncio.gather(*(self._batcher.submit(entry) for entry in entries))
+        if not trace.get_current_span().is_recording():
+            await asyncio.gather(*(self._batcher.submit(entry) for entry in entries))
+            return
+        # The PutEvents call is shared with other callers (and traced by none); this span is the
+        # caller's wait for it.
+        attributes: dict[str, str | int] = {
+            "messaging.system": "aws.eventbridge",
+            "messaging.batch.message_count": len(entries),
+        }
+        with _TRACER.start_as_current_span(
+            "EventBridge publish",
+            kind=SpanKind.PRODUCER,
+            attributes=attributes,
+        ) as span:
+            span.set_attribute("orderflow.event_types", [event.event_type for event in events])
+            await asyncio.gather(*(self._batcher.submit(entry) for entry in entries))
 
     def _entry(self, event: Event) -> PutEventsRequestEntryTypeDef:
         detail = event.to_json().decode()

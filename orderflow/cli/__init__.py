@@ -19,14 +19,15 @@ from orderflow.cli import (
     provisioning,
     schemas,
     simulate,
+    trace,
 )
 from orderflow.cli.common import api_headers, api_key, api_url, endpoint_url, load_settings
 
 __all__ = ["api_headers", "api_key", "api_url", "app", "endpoint_url", "load_settings", "main"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, pretty_exceptions_show_locals=False)
-# Top-level commands (api, worker, health, dev, provision, seed, chaos, console) merge into the root.
-for group in (processes, provisioning, chaos, console):
+# Top-level commands (api, worker, health, dev, provision, seed, chaos, console, trace) merge into the root.
+for group in (processes, provisioning, chaos, console, trace):
     app.add_typer(group.app)
 for name, group in {
     "orders": orders,

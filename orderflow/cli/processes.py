@@ -25,9 +25,11 @@ def api() -> None:
 
     from api.app import create_app
     from orderflow.observability import configure_logging
+    from orderflow.tracing import configure_tracing
 
     settings = load_settings()
     configure_logging(settings, service="api")
+    configure_tracing(settings, service="api")
     if settings.local_mode and not settings.dev_api_key and not settings.api_keys:
         # Local mode without `orderflow dev` (a container, a debugger): a key for this run only.
         key = secrets.token_urlsafe(24)
@@ -52,11 +54,13 @@ def api() -> None:
 def worker(service: Annotated[str, typer.Argument(help="inventory, payment, shipping, notification, orders")]) -> None:
     """Run one service's queue consumer until SIGTERM (then drain and exit 0)."""
     from orderflow.observability import configure_logging
+    from orderflow.tracing import configure_tracing
     from workers.bootstrap import run_worker
 
     settings = load_settings()
     settings.topology.service(service)
     configure_logging(settings, service=service)
+    configure_tracing(settings, service=service)
     asyncio.run(run_worker(service, settings))
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
 import orjson
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, ValidationError, field_validator
 
 from orderflow.contracts.base import Contract
 
@@ -25,6 +25,17 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class TraceContext(Contract):
+    """W3C trace context (www.w3.org/TR/trace-context) of the span that produced the event.
+
+    Free-form strings on purpose: the tracing layer parses them and ignores what does not parse,
+    so a malformed header can never make a consumer reject an event.
+    """
+
+    traceparent: str = Field(description="W3C traceparent: version-traceid-parentid-flags.")
+    tracestate: str | None = Field(default=None, description="W3C tracestate: vendor key=value pairs.")
+
+
 class Event(Contract):
     """The versioned envelope. Subclasses pin `event_type`, `event_version`, `source` and `data`."""
 
@@ -40,6 +51,22 @@ class Event(Contract):
     correlation_id: uuid.UUID = Field(description="The order's journey: every event of one order shares it.")
     causation_id: uuid.UUID | None = Field(default=None, description="The event that caused this one.")
     data: Contract
+    trace_context: TraceContext | None = Field(
+        default=None,
+        description="Optional since v1 (a compatible addition, docs/contracts.md): where the trace goes on.",
+    )
+
+    @field_validator("trace_context", mode="before")
+    @classmethod
+    def _advisory_trace_context(cls, value: Any) -> Any:
+        """Trace context is advisory: one that does not validate is dropped, never a reason to
+        send the event to the DLQ (docs/tracing.md)."""
+        if value is None or isinstance(value, TraceContext):
+            return value
+        try:
+            return TraceContext.model_validate(value)
+        except ValidationError:
+            return None
 
     @classmethod
     def create(
@@ -73,7 +100,10 @@ class Event(Contract):
         )
 
     def to_json(self) -> bytes:
-        return orjson.dumps(self.model_dump(mode="json"))
+        # Without trace context the wire form is exactly the one before the field existed, so a
+        # consumer of the previous release still parses it (docs/contracts.md, "Rolling out").
+        exclude = {"trace_context"} if self.trace_context is None else None
+        return orjson.dumps(self.model_dump(mode="json", exclude=exclude))
 
     @property
     def order_id(self) -> uuid.UUID | None:

@@ -13,11 +13,13 @@ from typing import Any
 import structlog
 
 from orderflow.aws.publisher import EventPublisher
+from orderflow.contracts import Event
 from orderflow.contracts.events import InvalidEventError
 from orderflow.errors import AwsError
 from orderflow.failures import FailureRecord, append_failure, failures_path
 from orderflow.observability import Metrics
 from orderflow.settings import Settings
+from orderflow.tracing import stamp
 from orderflow.workerstatus import LatencyRecorder
 from workers.runtime.backoff import redelivery_delay
 from workers.runtime.errors import Retry
@@ -26,6 +28,7 @@ from workers.runtime.messages import Received, decode
 from workers.runtime.protection import TaskProtection
 from workers.runtime.queue import Queue
 from workers.runtime.service import ServiceDefinition
+from workers.runtime.tracing import end_handler_span, handler_span
 
 log = structlog.get_logger("orderflow.worker")
 _TICK_SECONDS = 1.0  # heartbeat file, visibility extensions, task protection, metrics flush
@@ -57,6 +60,7 @@ class Worker:
         self.service = service
         self._deps = deps
         self._queue = queue
+        self._queue_name = queue.url.rsplit("/", 1)[-1]
         self._publisher = publisher
         self._settings = settings
         self._metrics = metrics or Metrics(service.name)
@@ -209,31 +213,15 @@ class Worker:
             age_ms = time.time() * 1000 - message.sent_at_ms
             self._metrics.observe_ms("MessageAge", age_ms)
             self.message_age.record(age_ms)
-        outcome, detail = "handled", {}
+        event: Event | InvalidEventError
         try:
             event = decode(message.body)
-            structlog.contextvars.bind_contextvars(
-                eventId=str(event.event_id),
-                eventType=event.event_type,
-                correlationId=str(event.correlation_id),
-                orderId=str(event.order_id),
-            )
-            handler = self.service.handler_for(event)
-            published = await handler(event, self._deps)
-            if published:
-                await self._publisher.publish(published)
-            await self._queue.delete(message)
-            detail = {"published": [e.event_type for e in published]}
-        except Retry as retry:
-            outcome = "retry"
-            detail = await self._retry_later(message, str(retry), retry.after)
         except InvalidEventError as exc:
-            outcome = "rejected"
-            detail = await self._retry_later(message, str(exc))
-        except Exception as exc:  # a technical failure of any kind: retried, then the DLQ
-            outcome = "failed"
-            detail = await self._retry_later(message, f"{type(exc).__name__}: {exc}")
-            log.warning("handler_failed", exc_info=exc)
+            event = exc
+        decoded = event if isinstance(event, Event) else None
+        with handler_span(self.service.name, self._queue_name, message, decoded) as span:
+            outcome, detail = await self._dispatch(message, event)
+            trace_id = end_handler_span(span, outcome, detail.get("reason"))
         duration_ms = (time.perf_counter() - began) * 1000
         self.stats[outcome] += 1
         self._metrics.count("MessagesProcessed" if outcome == "handled" else "MessagesFailed")
@@ -244,8 +232,35 @@ class Worker:
             outcome=outcome,
             durationMs=round(duration_ms, 2),
             receiveCount=message.receive_count,
+            **({"traceId": trace_id} if trace_id else {}),
             **detail,
         )
+
+    async def _dispatch(self, message: Received, event: Event | InvalidEventError) -> tuple[str, dict[str, Any]]:
+        """Runs the handler; answers the outcome and what the log line says about it."""
+        try:
+            if isinstance(event, InvalidEventError):
+                raise event
+            structlog.contextvars.bind_contextvars(
+                eventId=str(event.event_id),
+                eventType=event.event_type,
+                correlationId=str(event.correlation_id),
+                orderId=str(event.order_id),
+            )
+            handler = self.service.handler_for(event)
+            published = await handler(event, self._deps)
+            if published:
+                # Each outcome carries this handler's span on, so the next hop continues the trace.
+                await self._publisher.publish([stamp(e) for e in published])
+            await self._queue.delete(message)
+            return "handled", {"published": [e.event_type for e in published]}
+        except Retry as retry:
+            return "retry", await self._retry_later(message, str(retry), retry.after)
+        except InvalidEventError as exc:
+            return "rejected", await self._retry_later(message, str(exc))
+        except Exception as exc:  # a technical failure of any kind: retried, then the DLQ
+            log.warning("handler_failed", exc_info=exc)
+            return "failed", await self._retry_later(message, f"{type(exc).__name__}: {exc}")
 
     async def _retry_later(self, message: Received, reason: str, after: float | None = None) -> dict[str, Any]:
         settings = self._settings

@@ -1,0 +1,90 @@
+"""B1 with tracing off and on: the orderflow consumer's CPU per message, same queue, same bodies.
+
+"on" is what `orderflow dev` runs: 100 % sampling, a handler span per message continuing the trace
+context each body carries, AWS calls as child spans, spans batched to the local JSONL store. The
+bodies carry trace context in both runs (a producer with tracing on sends it), so "off" also pays
+for parsing the field. Runs alternate off/on so that drift in the machine's load hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import uuid
+from typing import Any
+
+import boto3
+
+from bench import b1_consumers
+from bench.b1_consumers import Run, run_one
+from bench.common import Table, median, order_placed_body, python, save, start_emulator
+from bench.proxy import CountingProxy
+
+VARIANTS = {"tracing-off": "false", "tracing-on": "true"}
+
+
+def _command(consumer: str) -> list[str]:
+    if consumer in VARIANTS:
+        return [python(), "-m", "bench.consumers.orderflow_traced"]
+    return _plain_command(consumer)
+
+
+_plain_command = b1_consumers._command
+
+
+def traced_body() -> str:
+    """B1's OrderPlaced body with a W3C trace context in the envelope, as a traced producer sends it."""
+    body: dict[str, Any] = json.loads(order_placed_body(5))
+    trace_id, span_id = uuid.uuid4().hex, uuid.uuid4().hex[:16]
+    body["detail"]["traceContext"] = {"traceparent": f"00-{trace_id}-{span_id}-01"}
+    return json.dumps(body)
+
+
+def main(argv: list[str] | None = None) -> list[Table]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--k", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    b1_consumers._command = _command  # the harness's runner, with our variant's command
+    emulator = start_emulator()
+    proxy = CountingProxy(emulator.port).start()
+    sqs = boto3.client("sqs", endpoint_url=emulator.url)
+    bodies = [traced_body() for _ in range(args.k)]
+    os.environ["ORDERFLOW_STATE_DIR"] = tempfile.mkdtemp(prefix="bench-b1-tracing-")
+    runs: list[Run] = []
+    try:
+        for rep in range(args.repeat):
+            for variant, enabled in VARIANTS.items():
+                os.environ["ORDERFLOW_TRACING_ENABLED"] = enabled
+                run = run_one(variant, args.k, sqs=sqs, emulator_port=emulator.port, proxy=proxy, bodies=bodies)
+                runs.append(run)
+                print(f"B1-tracing rep {rep + 1}/{args.repeat} {variant:12s} {run.cpu_s / args.k * 1e6:7.0f} µs/msg")
+    finally:
+        os.environ.pop("ORDERFLOW_TRACING_ENABLED", None)
+        b1_consumers._command = _plain_command
+        emulator.stop()
+    tables = [_table(runs, args.k, args.repeat)]
+    save("b1_tracing", tables, {"k": args.k, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]})
+    return tables
+
+
+def _table(runs: list[Run], k: int, repeat: int) -> Table:
+    table = Table(
+        f"B1 — tracing overhead, orderflow consumer, K = {k} (medians of {repeat}, alternating runs)",
+        ["variant", "CPU µs/msg", "whole-process CPU s", "SQS calls", "peak RSS MB", "overhead"],
+    )
+    off = median([r.cpu_s for r in runs if r.consumer == "tracing-off"]) / k * 1e6
+    for variant in VARIANTS:
+        mine = [r for r in runs if r.consumer == variant]
+        per_message = median([r.cpu_s for r in mine]) / k * 1e6
+        table.add(
+            variant,
+            round(per_message),
+            round(median([r.whole_cpu_s for r in mine]), 2),
+            round(median([r.calls for r in mine])),
+            round(median([r.rss_mb for r in mine])),
+            "baseline" if variant == "tracing-off" else f"{(per_message - off) / off * 100:+.1f} %",
+        )
+    return table
