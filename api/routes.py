@@ -154,7 +154,9 @@ async def cancel_order(
     if order is None or order.get("clientId") != client:
         raise OrderNotFound(f"no order {order_id}")
     asked_before = check_cancellable(order)
-    event = cancellation_requested(order, body)
+    # Its own trace (this request's), found by `orderflow trace` through the order id like the first.
+    event = stamp(cancellation_requested(order, body))
+    trace.get_current_span().set_attribute("orderflow.order_id", str(order_id))
     content = CancellationAccepted(order_id=order_id, event_id=event.event_id, cancellation="REQUESTED")
     answer = JSONResponse(content.model_dump(mode="json"), status_code=202, headers={"Location": f"/orders/{order_id}"})
     if asked_before:
