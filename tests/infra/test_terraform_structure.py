@@ -579,6 +579,7 @@ def test_dev_environment_uses_s3_native_locking_and_tells_containers_the_contrac
         "ORDERFLOW_BUS_NAME": "${module.event_bus.bus_name}",
         "ORDERFLOW_TOPOLOGY_PATH": "/app/topology.yaml",
         "ORDERFLOW_LOG_FORMAT": "json",
+        "ORDERFLOW_TRACE_SAMPLE_RATIO": "${var.trace_sample_ratio}",
     }
     assert env.locals["services"] == "${module.topology.services}"
     for call in ("service_queue", "worker_service"):

@@ -17,6 +17,8 @@ locals {
     ORDERFLOW_BUS_NAME        = module.event_bus.bus_name
     ORDERFLOW_TOPOLOGY_PATH   = "/app/topology.yaml"
     ORDERFLOW_LOG_FORMAT      = "json"
+    # One share for the SDK and the X-Ray rule (tracing.tf); failed handlers are always traced.
+    ORDERFLOW_TRACE_SAMPLE_RATIO = var.trace_sample_ratio
   }
 
   services = module.topology.services

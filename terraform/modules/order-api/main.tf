@@ -13,7 +13,7 @@ locals {
   region     = data.aws_region.current.id
   tags       = merge(var.tags, { "orderflow:service" = "api" })
 
-  environment = merge(var.environment, {
+  environment = merge(var.environment, module.otel_collector.application_environment, {
     ORDERFLOW_API_HOST              = "0.0.0.0"
     ORDERFLOW_API_PORT              = tostring(var.container_port)
     ORDERFLOW_LOG_FORMAT            = "json"
@@ -614,7 +614,8 @@ resource "aws_ecs_task_definition" "this" {
           awslogs-stream-prefix = "api"
         }
       }
-    }
+    },
+    module.otel_collector.container_definition,
   ])
 
   tags = local.tags
@@ -731,4 +732,11 @@ resource "aws_appautoscaling_policy" "requests" {
       resource_label         = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
     }
   }
+}
+
+# The AWS Distro for OpenTelemetry collector beside the API: spans to X-Ray (docs/tracing.md).
+module "otel_collector" {
+  source         = "../otel-collector"
+  task_role_name = aws_iam_role.task.name
+  log_group_name = aws_cloudwatch_log_group.this.name
 }

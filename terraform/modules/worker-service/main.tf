@@ -12,7 +12,7 @@ locals {
   region     = data.aws_region.current.id
   tags       = merge(var.tags, { "orderflow:service" = var.service })
 
-  environment = merge(var.environment, {
+  environment = merge(var.environment, module.otel_collector.application_environment, {
     ORDERFLOW_LOG_FORMAT                = "json"
     ORDERFLOW_HEARTBEAT_DIR             = "/tmp"
     ORDERFLOW_SHUTDOWN_DEADLINE_SECONDS = tostring(var.shutdown_deadline_seconds)
@@ -248,7 +248,8 @@ resource "aws_ecs_task_definition" "this" {
           awslogs-stream-prefix = "worker"
         }
       }
-    }
+    },
+    module.otel_collector.container_definition,
   ])
 
   tags = local.tags
@@ -445,4 +446,11 @@ resource "aws_cloudwatch_metric_alarm" "scale_out_from_zero" {
     expression  = "IF(visible > 0 AND FILL(running, 0) < 1, 1, 0)"
     return_data = true
   }
+}
+
+# The AWS Distro for OpenTelemetry collector beside the worker: spans to X-Ray (docs/tracing.md).
+module "otel_collector" {
+  source         = "../otel-collector"
+  task_role_name = aws_iam_role.task.name
+  log_group_name = aws_cloudwatch_log_group.this.name
 }
