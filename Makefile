@@ -39,12 +39,12 @@ lint: $(STAMP)  ## ruff lint and format check
 typecheck: $(STAMP)  ## mypy --strict on the packages
 	$(BIN)/mypy
 
-check-infra: check-infra-terraform check-container  ## Terraform fmt/test, checkov on terraform/, Dockerfile, workflows
+check-infra: check-infra-terraform check-container  ## Terraform fmt/test, checkov on terraform/; checkov, actionlint, hadolint on Dockerfile and workflows
 
 schemas: $(STAMP)  ## regenerate the checked-in JSON Schemas
 	$(BIN)/orderflow schemas export
 
 clean:  ## remove virtualenvs and caches
-	rm -rf $(VENV) .venv-checkov .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov .venv-lint .pytest_cache .mypy_cache .ruff_cache
 
 include mk/*.mk
