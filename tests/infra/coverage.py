@@ -18,7 +18,8 @@ from tests.infra.hcl import TERRAFORM, Instance, Unresolvable, instances
 from tests.infra.terraform import dashboard_outputs, topology_outputs
 
 PREFIX = "orderflow-dev"  # the dev environment's default resource_prefix
-WIDGETS_PER_SERVICE = 6
+# One widget per panel of the dashboard definition the console also renders.
+WIDGETS_PER_SERVICE = len(json.loads((TERRAFORM / "modules" / "dashboard" / "panels.json").read_text())["service"])
 # The worker-alarms module's alarms, one set per service (error rate, p99s, scaling out of room).
 WORKER_ALARMS = ("error_rate", "handler_latency", "message_age", "scaling_at_max")
 
@@ -41,7 +42,14 @@ def check(topology_path: Path, workdir: Path, terraform_dir: Path = TERRAFORM) -
     dashboard = dashboard_outputs(
         workdir / "dashboard",
         {
-            name: {"queue_name": s["queue_name"], "dlq_name": s["dlq_name"], "ecs_service_name": f"{PREFIX}-{name}"}
+            name: {
+                "queue_name": s["queue_name"],
+                "dlq_name": s["dlq_name"],
+                "ecs_service_name": f"{PREFIX}-{name}",
+                "max_tasks": s["scaling"]["max_tasks"],
+                "target_backlog_per_task": s["scaling"]["target_backlog_per_task"],
+                "latency_goal_seconds": s["scaling"]["latency_goal_seconds"],
+            }
             for name, s in outputs["services"].items()
         },
         terraform_dir,

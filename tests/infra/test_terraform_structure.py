@@ -88,7 +88,7 @@ def test_adding_a_fake_service_demands_its_resources_until_terraform_covers_it(t
     )
     # THEN the structure check names what is missing for the new service, and only for it
     uncovered = coverage.check(complete, tmp_path / "b", stale)
-    assert uncovered.gaps == ["fake: the dashboard has 0 widgets for it, not 6"]
+    assert uncovered.gaps == [f"fake: the dashboard has 0 widgets for it, not {coverage.WIDGETS_PER_SERVICE}"]
 
     # WHEN the real Terraform (driven by the topology) is checked THEN it covers the new service
     covered = coverage.check(complete, tmp_path / "c")

@@ -84,9 +84,12 @@ module "observability" {
   cluster_name = module.platform.cluster_name
   services = {
     for name, s in local.services : name => {
-      queue_name       = s.queue_name
-      dlq_name         = s.dlq_name
-      ecs_service_name = "${var.resource_prefix}-${name}"
+      queue_name              = s.queue_name
+      dlq_name                = s.dlq_name
+      ecs_service_name        = "${var.resource_prefix}-${name}"
+      max_tasks               = s.scaling.max_tasks
+      target_backlog_per_task = s.scaling.target_backlog_per_task
+      latency_goal_seconds    = s.scaling.latency_goal_seconds
     }
   }
   api = {

@@ -9,11 +9,14 @@ variable "cluster_name" {
 }
 
 variable "services" {
-  description = "Queue consumers keyed by service name: their queue, DLQ and ECS service names."
+  description = "Queue consumers keyed by service name: their queue, DLQ and ECS service names, and the topology's max tasks, backlog-per-task target and latency goal (dashboard reference lines)."
   type = map(object({
-    queue_name       = string
-    dlq_name         = string
-    ecs_service_name = string
+    queue_name              = string
+    dlq_name                = string
+    ecs_service_name        = string
+    max_tasks               = number
+    target_backlog_per_task = number
+    latency_goal_seconds    = number
   }))
 }
 
