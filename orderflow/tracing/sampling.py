@@ -19,6 +19,9 @@ from opentelemetry.util.types import Attributes
 
 MAX_TRACES = 512  # unsampled traces buffered at once (the oldest is dropped first)
 MAX_SPANS_PER_TRACE = 128
+# A failed request or handler keeps its spans; a failed AWS call inside a handler that went on to
+# succeed (a conditional write that found a duplicate) does not.
+_WORK_KINDS = (SpanKind.CONSUMER, SpanKind.SERVER)
 
 
 class RatioKeepingFailures(Sampler):
@@ -72,7 +75,7 @@ class KeepFailedSpans(SpanProcessor):
             held.append(span)
         if len(self._held) > MAX_TRACES:
             self._held.popitem(last=False)
-        if span.status.status_code is StatusCode.ERROR:
+        if span.status.status_code is StatusCode.ERROR and span.kind in _WORK_KINDS:
             for kept in self._held.pop(context.trace_id, []):
                 self._inner.on_end(_as_sampled(kept))
         elif span.parent is None or span.parent.is_remote:

@@ -100,6 +100,12 @@ def test_unsampled_traces_are_dropped_but_a_failed_handlers_spans_are_kept() -> 
         tracer.start_as_current_span("DynamoDB.GetItem", kind=SpanKind.CLIENT),
     ):
         pass
+    # ...nor one whose AWS call failed on the way (a conditional write that found a duplicate)
+    with (
+        tracer.start_as_current_span("ok handler", kind=SpanKind.CONSUMER),
+        tracer.start_as_current_span("DynamoDB.TransactWriteItems", kind=SpanKind.CLIENT) as call,
+    ):
+        call.set_status(Status(StatusCode.ERROR, "TransactionCanceledException"))
     assert exporter.get_finished_spans() == ()
     # WHEN a handler fails
     with tracer.start_as_current_span("failed handler", kind=SpanKind.CONSUMER) as failed:
