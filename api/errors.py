@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from orderflow.errors import OrderflowError
+from orderflow.errors import ProblemError
 
 
-class ApiError(OrderflowError):
-    status = 400
-    title = "Bad request"
+class ApiError(ProblemError):
     headers: ClassVar[dict[str, str] | None] = None
 
     def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
-        self.detail = detail
         self.errors = errors
 
 

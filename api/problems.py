@@ -12,8 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import ApiError
 from api.headers import SECURITY_HEADERS
+from orderflow.errors import PROBLEM_JSON, problem_body
 
-PROBLEM_JSON = "application/problem+json"
 log = structlog.get_logger("orderflow.api")
 
 
@@ -26,11 +26,7 @@ def problem(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    if instance:
-        body["instance"] = instance
-    if errors:
-        body["errors"] = errors
+    body = problem_body(status, title, detail, instance=instance, errors=errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

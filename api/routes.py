@@ -16,7 +16,6 @@ from api.cancelling import cancel_fingerprint, cancellation_requested, check_can
 from api.deps import ApiDeps, get_deps
 from api.errors import IdempotencyKeyInvalid, IdempotencyKeyReused, NotReady, OrderNotFound
 from api.placing import Limits, check_limits, new_order, price_order, request_fingerprint, simulation_of
-from api.problems import PROBLEM_JSON
 from api.store import CancelConflict, IdempotencyRace
 from orderflow.contracts.api import (
     CancellationAccepted,
@@ -26,7 +25,7 @@ from orderflow.contracts.api import (
     PlaceOrderRequest,
     Problem,
 )
-from orderflow.errors import OrderflowError
+from orderflow.errors import PROBLEM_JSON, OrderflowError
 from orderflow.orders_table import idempotency_key as idempotency_item_key
 from orderflow.tracing import stamp
 

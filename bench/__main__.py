@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api
+from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api, b6_console
 from bench.report import write_report
 
 RUNNERS = {
@@ -18,6 +18,7 @@ RUNNERS = {
     "b2": b2_b5_orders.main,
     "b3": b3_latency.main,
     "b4": b4_api.main,
+    "b6": b6_console.main,
 }
 
 

@@ -20,6 +20,7 @@ SECTIONS = [
     ("b2_b5", "B2 — billed AWS units per order, and B5 — CPU per order"),
     ("b3", "B3 — latency and throughput of the local platform"),
     ("b4", "B4 — API overhead"),
+    ("b6_console", "B6 — operator console"),
 ]
 
 

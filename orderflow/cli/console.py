@@ -23,6 +23,9 @@ def console(
         bool,
         typer.Option("--aws", help="A deployed environment (AWS credentials, ORDERFLOW_RESOURCE_PREFIX); read-only."),
     ] = False,
+    prefix: Annotated[
+        str | None, typer.Option("--prefix", help="The environment's resource prefix (else ORDERFLOW_RESOURCE_PREFIX).")
+    ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535)] = CONSOLE_PORT,
     tick: Annotated[float, typer.Option(min=0.2, max=10, help="Seconds between samples.")] = 1.0,
     endpoint: EndpointOption = None,
@@ -37,7 +40,10 @@ def console(
     from orderflow.console.context import Console
     from orderflow.observability import configure_logging
 
-    settings = load_settings()
+    # The prefix also names the state folder (the AWS console's chart history lives there).
+    settings = load_settings(resource_prefix=prefix) if prefix else load_settings()
+    if aws and endpoint:
+        os.environ["AWS_ENDPOINT_URL"] = endpoint  # e.g. an emulator Terraform applied to
     if not aws:
         url = endpoint_url(endpoint)
         if url:

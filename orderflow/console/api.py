@@ -56,6 +56,13 @@ async def stream(request: Request, every: Annotated[float, Query(ge=1, le=60)] =
     return EventSourceResponse(events(), ping=15)
 
 
+@router.get("/requests")
+async def requests(request: Request) -> dict[str, Any]:
+    """AWS requests this console has made, in total and per operation, and its ticks so far."""
+    console = _console(request)
+    return {"ticks": console.sampler.ticks, "aws": await console.source.aws_requests()}
+
+
 @router.get("/history/{service}")
 async def history(
     request: Request, service: str, minutes: Annotated[float, Query(ge=1, le=360)] = 30

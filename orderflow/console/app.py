@@ -15,8 +15,8 @@ from starlette.exceptions import HTTPException
 
 from orderflow.console import api, pages
 from orderflow.console.context import Console
-from orderflow.console.guard import Refused
-from orderflow.console.problems import Problem, problem
+from orderflow.console.problems import problem
+from orderflow.errors import ProblemError
 
 ConsoleFactory = Callable[[], Awaitable[Console]]
 
@@ -43,12 +43,8 @@ def create_app(build: ConsoleFactory) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
 
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem(exc.status, exc.title, exc.detail)
-
-    @app.exception_handler(Refused)
-    async def _refused(request: Request, exc: Refused) -> JSONResponse:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         return problem(exc.status, exc.title, exc.detail)
 
     @app.exception_handler(RequestValidationError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from orderflow.aws.clients import AwsClients
+from orderflow.console.aws_source import AwsSource
 from orderflow.console.context import Console
 from orderflow.console.guard import Guard
 from orderflow.console.local_source import LocalSource
@@ -15,7 +16,7 @@ from orderflow.settings import Settings
 async def build_console(settings: Settings, *, read_only: bool, aws: bool, tick_seconds: float = 1.0) -> Console:
     source: Source
     if aws:
-        raise SystemExit("orderflow console --aws: the AWS source is not built yet")
+        source = await AwsSource.open(settings)
     else:
         source = LocalSource(settings, await AwsClients.open(settings), read_only=read_only)
     store = ConsoleStore(settings.state_dir / ("console-aws.sqlite" if aws else "console.sqlite"))

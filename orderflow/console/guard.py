@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from orderflow.errors import ProblemError
 
-class Refused(Exception):
+
+class Refused(ProblemError):
     def __init__(self, status: int, title: str, detail: str) -> None:
         super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
+        self.status, self.title = status, title
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections import deque
-from dataclasses import dataclass, field
+from collections import Counter
 from typing import Any
 
 from orderflow.aws.clients import AwsClients
-from orderflow.console.forecast import forecast, net_rate
+from orderflow.console.backlog import Backlog
 from orderflow.console.model import DecisionView, ProcessView, ServiceView, Snapshot, State
 from orderflow.console.orders import OrderReader
 from orderflow.console.rates import Rates
@@ -23,29 +22,27 @@ from orderflow.workerstatus import WorkerStatus
 STALE_SECONDS = 5.0  # a heartbeat older than this is flagged (the worker is still shown)
 EXITED_SHOWN_SECONDS = 60.0  # a process that exited without removing its file is shown this long
 DLQ_EVERY_SECONDS = 5.0  # dead-letter depth changes slowly: read it less often than every tick
-_FORECAST_SECONDS = 15.0
 
 
-def count_requests(clients: list[Any]) -> list[int]:
-    """Count every HTTP request (retries included) the clients send: botocore's before-send hook."""
-    counter = [0]
+def count_requests(clients: list[Any]) -> Counter[str]:
+    """Count the clients' AWS requests: every HTTP request (retries included) under "total", and each
+    operation called by name (botocore's before-send and before-call hooks)."""
+    counter: Counter[str] = Counter()
 
-    def seen(**_: Any) -> None:
-        counter[0] += 1
+    def sent(**_: Any) -> None:
+        counter["total"] += 1
+
+    def called(model: Any, **_: Any) -> None:
+        counter[model.name] += 1
 
     for client in clients:
-        client.meta.events.register("before-send", seen)
+        client.meta.events.register("before-send", sent)
+        client.meta.events.register("before-call", called)
     return counter
 
 
 def decision_view(decision: ScalingDecision) -> DecisionView:
     return DecisionView(decision.at.timestamp(), decision.action, decision.from_, decision.to, decision.reason)
-
-
-@dataclass
-class _Backlog:
-    samples: deque[tuple[float, float]] = field(default_factory=deque)
-    nonempty_since: float | None = None
 
 
 class LocalSource:
@@ -60,12 +57,12 @@ class LocalSource:
         self.triage = Triage(aws.sqs, lambda s: (settings.queue_name(s), settings.dlq_name(s)), settings.state_dir)
         self._requests = count_requests([aws.sqs, aws.dynamodb])
         self._rates = Rates()
-        self._backlog: dict[str, _Backlog] = {s: _Backlog() for s in settings.topology.services}
+        self._backlog: dict[str, Backlog] = {s: Backlog() for s in settings.topology.services}
         self._dlq: dict[str, int] = {}
         self._dlq_read_at = 0.0
 
-    async def aws_requests(self) -> int:
-        return self._requests[0]
+    async def aws_requests(self) -> dict[str, int]:
+        return dict(self._requests)
 
     async def close(self) -> None:
         await self.aws.close()
@@ -116,24 +113,15 @@ class LocalSource:
         if supervisor is not None and all(s.visible is not None for s in supervisor.services.values()):
             return {n: (s.visible, s.in_flight) for n, s in supervisor.services.items()}
         names = list(self.settings.topology.services)
-        counts = await asyncio.gather(*(self._counts(n, dlq=False) for n in names), return_exceptions=True)
+        counts = await asyncio.gather(*(self.triage.counts(n, dlq=False) for n in names), return_exceptions=True)
         return {n: c if isinstance(c, tuple) else (None, None) for n, c in zip(names, counts, strict=True)}
-
-    async def _counts(self, service: str, *, dlq: bool) -> tuple[int, int]:
-        queue, dead = await self.triage.urls(service)
-        attrs = await self.aws.sqs.get_queue_attributes(
-            QueueUrl=dead if dlq else queue,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )
-        a = attrs["Attributes"]
-        return int(a["ApproximateNumberOfMessages"]), int(a["ApproximateNumberOfMessagesNotVisible"])
 
     async def _dead_letters(self, now: float) -> None:
         if now - self._dlq_read_at < DLQ_EVERY_SECONDS:
             return
         self._dlq_read_at = now
         names = list(self.settings.topology.services)
-        counts = await asyncio.gather(*(self._counts(n, dlq=True) for n in names), return_exceptions=True)
+        counts = await asyncio.gather(*(self.triage.counts(n, dlq=True) for n in names), return_exceptions=True)
         for name, found in zip(names, counts, strict=True):
             if isinstance(found, tuple):
                 self._dlq[name] = found[0] + found[1]
@@ -156,14 +144,15 @@ class LocalSource:
         visible, in_flight = queue
         processes = _processes(now, workers, sup.processes if sup else [])
         running = sup.running if sup else sum(p.state == "running" for p in processes)
-        backlog = self._track(service, now, visible, in_flight)
+        backlog = self._backlog.setdefault(service, Backlog())
+        backlog.track(now, visible, in_flight)
         measured = self._rates.measured(service, now)
         return ServiceView(
             service=service,
             visible=visible,
             in_flight=in_flight,
             dlq=self._dlq.get(service),
-            oldest_age_seconds=None if backlog.nonempty_since is None else round(now - backlog.nonempty_since, 1),
+            oldest_age_seconds=backlog.nonempty_for(now),
             oldest_age_exact=False,
             processed_per_second=measured.processed_per_second,
             failed_per_second=measured.failed_per_second,
@@ -178,27 +167,12 @@ class LocalSource:
             target_backlog_per_worker=sup.target_backlog_per_worker if sup else spec.target_backlog_per_task,
             latency_goal_seconds=spec.latency_goal_seconds,
             backlog_per_worker=round(visible / running, 2) if visible is not None and running else None,
-            forecast=forecast(
-                (visible or 0) + (in_flight or 0), net_rate(list(backlog.samples)), spec.latency_goal_seconds
-            ),
+            forecast=backlog.forecast(visible, in_flight, spec.latency_goal_seconds),
             paused=bool(control.paused) if control else bool(sup and sup.paused),
             desired_override=control.desired_override if control else None,
             processes=processes,
             last_decision=decision_view(sup.last_decision) if sup and sup.last_decision else None,
         )
-
-    def _track(self, service: str, now: float, visible: int | None, in_flight: int | None) -> _Backlog:
-        backlog = self._backlog.setdefault(service, _Backlog())
-        if visible is None:
-            return backlog
-        backlog.samples.append((now, visible + (in_flight or 0)))
-        while backlog.samples and backlog.samples[0][0] < now - _FORECAST_SECONDS:
-            backlog.samples.popleft()
-        if visible == 0:
-            backlog.nonempty_since = None
-        elif backlog.nonempty_since is None:
-            backlog.nonempty_since = now
-        return backlog
 
 
 def _alive(pid: int) -> bool:

@@ -33,7 +33,19 @@ class DecisionView:
 
 
 @dataclass(frozen=True)
-class ServiceView:
+class Measured:
+    """Throughput (per second) and latency (ms) over the last window; None before any is measured."""
+
+    processed_per_second: float | None
+    failed_per_second: float | None
+    handler_p50_ms: float | None
+    handler_p99_ms: float | None
+    age_p50_ms: float | None
+    age_p99_ms: float | None
+
+
+@dataclass(frozen=True)
+class ServiceView(Measured):
     service: str
     # Queue
     visible: int | None
@@ -41,13 +53,6 @@ class ServiceView:
     dlq: int | None
     oldest_age_seconds: float | None
     oldest_age_exact: bool  # False: estimated (how long the backlog has been non-empty)
-    # Throughput and latency (per second; ms)
-    processed_per_second: float | None
-    failed_per_second: float | None
-    handler_p50_ms: float | None
-    handler_p99_ms: float | None
-    age_p50_ms: float | None
-    age_p99_ms: float | None
     # Workers and scaling
     running: int | None
     desired: int | None

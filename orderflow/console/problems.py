@@ -1,32 +1,20 @@
-"""RFC 9457 problem+json answers, the same shape the order API gives."""
+"""The console's problem+json answers: the order API's shape, from the one builder in orderflow.errors."""
 
 from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-
-class Problem(Exception):
-    status = 400
-    title = "Bad request"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+from orderflow.errors import PROBLEM_JSON, ProblemError, problem_body
 
 
-class NotFound(Problem):
+class NotFound(ProblemError):
     status = 404
     title = "Not found"
 
 
-class BadRequest(Problem):
-    status = 400
-    title = "Bad request"
+class BadRequest(ProblemError):
+    pass
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
-    return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail},
-        status_code=status,
-        media_type="application/problem+json",
-    )
+    return JSONResponse(problem_body(status, title, detail), status_code=status, media_type=PROBLEM_JSON)

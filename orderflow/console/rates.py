@@ -12,6 +12,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from orderflow.console.model import Measured
 from orderflow.workerstatus import Histogram, WorkerStatus
 
 
@@ -22,16 +23,6 @@ class _Step:
     failed: int
     handler: Histogram
     age: Histogram
-
-
-@dataclass(frozen=True)
-class Measured:
-    processed_per_second: float | None
-    failed_per_second: float | None
-    handler_p50_ms: float | None
-    handler_p99_ms: float | None
-    age_p50_ms: float | None
-    age_p99_ms: float | None
 
 
 class Rates:

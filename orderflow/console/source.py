@@ -25,8 +25,8 @@ class Source(Protocol):
         """Scaling decisions (and the reasons for not scaling) since `since` (epoch seconds)."""
         ...
 
-    async def aws_requests(self) -> int:
-        """AWS requests made so far (the benchmark's requests per tick)."""
+    async def aws_requests(self) -> dict[str, int]:
+        """AWS requests made so far: "total" HTTP requests and calls per operation (requests per tick)."""
         ...
 
     async def close(self) -> None: ...

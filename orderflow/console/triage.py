@@ -63,6 +63,16 @@ class Triage:
         attrs = await self.sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
         return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
 
+    async def counts(self, service: str, *, dlq: bool) -> tuple[int, int]:
+        """(visible, in flight) of the service's queue, or of its DLQ."""
+        queue, dead = await self.urls(service)
+        attrs = await self.sqs.get_queue_attributes(
+            QueueUrl=dead if dlq else queue,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )
+        a = attrs["Attributes"]
+        return int(a["ApproximateNumberOfMessages"]), int(a["ApproximateNumberOfMessagesNotVisible"])
+
     async def groups(self, service: str) -> list[Group]:
         async with self.lock(service):
             _, dlq = await self.urls(service)
