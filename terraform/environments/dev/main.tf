@@ -1,5 +1,9 @@
-# The dev environment: every module composed, driven by topology.yaml. Adding a service to the
-# topology adds its queue, rules, worker, scaling, alarms and dashboard row here with no HCL edit.
+# Every module composed, driven by topology.yaml. Adding a service to the topology adds its queue,
+# rules, worker, scaling, alarms and dashboard row here with no HCL edit.
+#
+# Every .tf file here but versions.tf is the composition of every environment: environments/prod
+# links to them, and differs only in its backend key (versions.tf) and its variable defaults
+# (prod_override.tf). The defaults in variables.tf are dev's. A new file here needs its link there.
 
 locals {
   tags = merge(var.tags, {
@@ -44,8 +48,9 @@ module "topology" {
 module "platform" {
   source = "../../modules/platform"
 
-  name = var.resource_prefix
-  tags = local.tags
+  name                 = var.resource_prefix
+  ecr_pull_account_ids = var.ecr_pull_account_ids
+  tags                 = local.tags
 }
 
 module "network" {
@@ -54,6 +59,8 @@ module "network" {
   name                        = var.resource_prefix
   create_vpc                  = var.create_vpc
   availability_zones          = var.availability_zones
+  nat_gateways                = var.nat_gateways
+  flow_log_retention_days     = var.log_retention_days
   existing_vpc_id             = var.existing_vpc_id
   existing_private_subnet_ids = var.existing_private_subnet_ids
   existing_public_subnet_ids  = var.existing_public_subnet_ids
@@ -161,6 +168,7 @@ module "worker_service" {
   tables_read           = { for t in each.value.tables_read : t => module.tables.table_arns[t] }
   data_kms_key_arn      = module.tables.kms_key_arn
   logs_kms_key_arn      = module.platform.kms_key_arn
+  log_retention_days    = var.log_retention_days
   scaling               = each.value.scaling
   tags                  = local.tags
 
@@ -190,6 +198,8 @@ module "order_api" {
 
   name_prefix         = var.resource_prefix
   image               = local.image
+  cpu                 = var.api_size.cpu
+  memory              = var.api_size.memory
   environment         = local.container_environment
   cluster_name        = module.platform.cluster_name
   cluster_arn         = module.platform.cluster_arn
@@ -204,6 +214,7 @@ module "order_api" {
   tables_read         = { for t in module.topology.api.tables_read : t => module.tables.table_arns[t] }
   data_kms_key_arn    = module.tables.kms_key_arn
   logs_kms_key_arn    = module.platform.kms_key_arn
+  log_retention_days  = var.log_retention_days
   min_tasks           = module.topology.api.scaling.min_tasks
   max_tasks           = module.topology.api.scaling.max_tasks
   tags                = local.tags
@@ -219,6 +230,7 @@ module "github_oidc" {
   name                 = var.resource_prefix
   repository           = var.github_repository
   deploy_environment   = var.environment
+  trust_branch         = var.github_trust_branch
   create_oidc_provider = var.create_github_oidc_provider
   ecr_repository_arn   = module.platform.repository_arn
   cluster_arn          = module.platform.cluster_arn
@@ -231,7 +243,8 @@ module "github_oidc" {
     [module.order_api.task_role_arn, module.order_api.execution_role_arn],
     flatten([for w in module.worker_service : [w.task_role_arn, w.execution_role_arn]]),
   )
-  terraform_policy_arns      = var.terraform_role_policy_arns
-  terraform_state_bucket_arn = var.terraform_state_bucket == null ? null : "arn:aws:s3:::${var.terraform_state_bucket}"
-  tags                       = local.tags
+  image_source_repository_arns = compact([var.image_source_repository_arn])
+  terraform_policy_arns        = var.terraform_role_policy_arns
+  terraform_state_bucket_arn   = var.terraform_state_bucket == null ? null : "arn:aws:s3:::${var.terraform_state_bucket}"
+  tags                         = local.tags
 }

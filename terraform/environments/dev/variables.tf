@@ -51,6 +51,12 @@ variable "availability_zones" {
   default     = ["us-east-1a", "us-east-1b"]
 }
 
+variable "nat_gateways" {
+  description = "NAT for the created VPC: \"none\" (tasks reach AWS only, through VPC endpoints), \"single\" or \"per_az\" (docs/deploy.md, \"Network\")."
+  type        = string
+  default     = "none"
+}
+
 variable "create_vpc" {
   description = "Create a VPC with VPC endpoints (true) or use the existing ids below (false)."
   type        = bool
@@ -98,6 +104,30 @@ variable "terraform_state_bucket" {
   default     = null
 }
 
+variable "log_retention_days" {
+  description = "Days to keep the API's, the workers' and the VPC flow log groups (CloudWatch's allowed values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, ...)."
+  type        = number
+  default     = 365
+}
+
+variable "github_trust_branch" {
+  description = "Let jobs of the deploy branch that name no GitHub environment assume the deploy and Terraform roles (true); false admits only jobs in the GitHub environment named `environment`, so its required reviewers gate every change."
+  type        = bool
+  default     = true
+}
+
+variable "image_source_repository_arn" {
+  description = "Promotion: the ECR repository (the previous environment's, e.g. dev's) this environment's deploy role may pull images from, to copy them here by digest. null: none."
+  type        = string
+  default     = null
+}
+
+variable "ecr_pull_account_ids" {
+  description = "Promotion: accounts (e.g. prod's) allowed to pull from this environment's ECR repository."
+  type        = list(string)
+  default     = []
+}
+
 variable "ops_email_addresses" {
   description = "Who gets alarm emails."
   type        = list(string)
@@ -130,6 +160,15 @@ variable "api_rate_limit_burst" {
     condition     = var.api_rate_limit_burst >= 1 && floor(var.api_rate_limit_burst) == var.api_rate_limit_burst
     error_message = "api_rate_limit_burst must be a whole number of at least 1."
   }
+}
+
+variable "api_size" {
+  description = "Fargate CPU units and memory (MiB) of each API task."
+  type = object({
+    cpu    = number
+    memory = number
+  })
+  default = { cpu = 512, memory = 1024 }
 }
 
 variable "worker_size" {

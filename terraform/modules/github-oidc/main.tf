@@ -12,10 +12,10 @@ locals {
     "arn:${local.partition}:iam::${local.account_id}:oidc-provider/${local.issuer}"
   )
   # The subject claims GitHub issues for pushes to the branch and for jobs in the environment.
-  deploy_subjects = [
-    "repo:${var.repository}:ref:refs/heads/${var.branch}",
-    "repo:${var.repository}:environment:${var.deploy_environment}",
-  ]
+  deploy_subjects = concat(
+    var.trust_branch ? ["repo:${var.repository}:ref:refs/heads/${var.branch}"] : [],
+    ["repo:${var.repository}:environment:${var.deploy_environment}"],
+  )
 }
 
 resource "aws_iam_openid_connect_provider" "this" {
@@ -78,6 +78,22 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "TaskDefinitions"
     actions   = ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"]
     resources = ["*"]
+  }
+
+  # Promotion: read the image being promoted from the environment before this one.
+  dynamic "statement" {
+    for_each = length(var.image_source_repository_arns) > 0 ? [1] : []
+
+    content {
+      sid = "PullPromotedImage"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+      ]
+      resources = var.image_source_repository_arns
+    }
   }
 
   statement {

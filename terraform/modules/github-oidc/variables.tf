@@ -19,6 +19,18 @@ variable "branch" {
   default     = "main"
 }
 
+variable "trust_branch" {
+  description = "Also trust jobs of the branch that name no GitHub environment (true); false trusts only jobs in deploy_environment, so its protection rules (required reviewers) cannot be bypassed."
+  type        = bool
+  default     = true
+}
+
+variable "image_source_repository_arns" {
+  description = "ECR repositories (e.g. dev's, in another account) the deploy role may pull from, to promote an image by digest into this environment's repository."
+  type        = list(string)
+  default     = []
+}
+
 variable "deploy_environment" {
   description = "GitHub environment of the deploy and apply jobs (its protection rules gate production)."
   type        = string

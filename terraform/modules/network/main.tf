@@ -1,5 +1,6 @@
-# Either the caller's VPC, or a VPC whose private subnets reach AWS only through VPC endpoints
-# (no NAT gateway: cheaper at low volume, and tasks cannot reach the internet; see docs/deploy.md).
+# Either the caller's VPC, or a VPC whose private subnets reach AWS through VPC endpoints and, when
+# asked (nat_gateways), the internet through NAT: none by default (tasks cannot reach the internet),
+# one for the VPC, or one per AZ so an AZ outage does not cut the others off (docs/deploy.md).
 
 data "aws_region" "current" {}
 
@@ -8,6 +9,17 @@ locals {
   region   = data.aws_region.current.id
   azs      = { for i, az in var.availability_zones : az => i }
   gateways = local.create ? toset(["s3", "dynamodb"]) : toset([])
+
+  # Where NAT gateways go (public subnets), and whether each AZ gets its own private route table.
+  nat_azs = !local.create ? [] : (
+    var.nat_gateways == "per_az" ? var.availability_zones :
+    var.nat_gateways == "single" ? [var.availability_zones[0]] : []
+  )
+  route_table_per_az = local.create && var.nat_gateways == "per_az"
+  private_route_table_ids = concat(
+    aws_route_table.private[*].id,
+    [for az in var.availability_zones : aws_route_table.private_az[az].id if local.route_table_per_az],
+  )
 }
 
 resource "aws_vpc" "this" {
@@ -71,19 +83,59 @@ resource "aws_route_table_association" "public" {
   route_table_id = aws_route_table.public[0].id
 }
 
-# Private subnets have no default route at all: only the endpoints below are reachable.
+resource "aws_eip" "nat" {
+  for_each = toset(local.nat_azs)
+
+  domain = "vpc"
+  tags   = merge(var.tags, { Name = "${var.name}-nat-${each.key}" })
+}
+
+resource "aws_nat_gateway" "this" {
+  for_each = toset(local.nat_azs)
+
+  allocation_id = aws_eip.nat[each.key].id
+  subnet_id     = aws_subnet.public[each.key].id
+  tags          = merge(var.tags, { Name = "${var.name}-${each.key}" })
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+# One private route table for the VPC (no NAT, or a single NAT): without NAT it has no default
+# route at all and only the endpoints below are reachable.
 resource "aws_route_table" "private" {
-  count = local.create ? 1 : 0
+  count = local.create && !local.route_table_per_az ? 1 : 0
 
   vpc_id = aws_vpc.this[0].id
   tags   = merge(var.tags, { Name = "${var.name}-private" })
+
+  dynamic "route" {
+    for_each = local.nat_azs
+
+    content {
+      cidr_block     = "0.0.0.0/0"
+      nat_gateway_id = aws_nat_gateway.this[route.value].id
+    }
+  }
+}
+
+# NAT per AZ: each AZ's private subnet leaves through its own AZ's gateway.
+resource "aws_route_table" "private_az" {
+  for_each = local.route_table_per_az ? local.azs : {}
+
+  vpc_id = aws_vpc.this[0].id
+  tags   = merge(var.tags, { Name = "${var.name}-private-${each.key}" })
+
+  route {
+    cidr_block     = "0.0.0.0/0"
+    nat_gateway_id = aws_nat_gateway.this[each.key].id
+  }
 }
 
 resource "aws_route_table_association" "private" {
   for_each = aws_subnet.private
 
   subnet_id      = each.value.id
-  route_table_id = aws_route_table.private[0].id
+  route_table_id = local.route_table_per_az ? aws_route_table.private_az[each.key].id : aws_route_table.private[0].id
 }
 
 resource "aws_vpc_endpoint" "gateway" {
@@ -92,7 +144,7 @@ resource "aws_vpc_endpoint" "gateway" {
   vpc_id            = aws_vpc.this[0].id
   service_name      = "com.amazonaws.${local.region}.${each.key}"
   vpc_endpoint_type = "Gateway"
-  route_table_ids   = [aws_route_table.private[0].id]
+  route_table_ids   = local.private_route_table_ids
   tags              = merge(var.tags, { Name = "${var.name}-${each.key}" })
 }
 

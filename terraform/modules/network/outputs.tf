@@ -17,3 +17,8 @@ output "public_subnet_ids" {
   description = "Public subnets for the internet-facing ALB."
   value       = local.create ? [for s in aws_subnet.public : s.id] : var.existing_public_subnet_ids
 }
+
+output "nat_gateway_ids" {
+  description = "NAT gateway ids keyed by AZ (empty when nat_gateways is \"none\" or an existing VPC is used)."
+  value       = { for az, nat in aws_nat_gateway.this : az => nat.id }
+}

@@ -25,6 +25,17 @@ variable "availability_zones" {
   }
 }
 
+variable "nat_gateways" {
+  description = "NAT for the created VPC's private subnets: \"none\" (AWS only, through the endpoints), \"single\" (one gateway in the first AZ) or \"per_az\" (one per AZ, each AZ routed through its own)."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(["none", "single", "per_az"], var.nat_gateways)
+    error_message = "nat_gateways must be none, single or per_az."
+  }
+}
+
 variable "interface_endpoints" {
   description = "AWS services reached through interface VPC endpoints instead of a NAT gateway (ssm: the ECS agent reads the API keys parameter)."
   type        = list(string)

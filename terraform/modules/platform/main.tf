@@ -111,3 +111,31 @@ resource "aws_ecr_lifecycle_policy" "this" {
     }]
   })
 }
+
+# Promotion reads images across accounts: pull only (no push, no delete), and only the accounts
+# named. Layers are decrypted by ECR itself, so the other account needs no use of the KMS key.
+data "aws_iam_policy_document" "pull" {
+  count = length(var.ecr_pull_account_ids) > 0 ? 1 : 0
+
+  statement {
+    sid = "PullFromPromotionAccounts"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+    ]
+
+    principals {
+      type        = "AWS"
+      identifiers = [for id in var.ecr_pull_account_ids : "arn:${local.partition}:iam::${id}:root"]
+    }
+  }
+}
+
+resource "aws_ecr_repository_policy" "pull" {
+  count = length(var.ecr_pull_account_ids) > 0 ? 1 : 0
+
+  repository = aws_ecr_repository.this.name
+  policy     = data.aws_iam_policy_document.pull[0].json
+}
