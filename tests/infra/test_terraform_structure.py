@@ -94,7 +94,7 @@ def test_adding_a_fake_service_demands_its_resources_until_terraform_covers_it(t
     covered = coverage.check(complete, tmp_path / "c")
     assert covered.gaps == []
     assert 'module.service_queue["fake"].aws_cloudwatch_event_rule.this["order-placed"]' in covered.instances
-    assert 'module.worker_service["fake"].aws_ecs_service.this' in covered.instances
+    assert 'module.worker_service["fake"].module.core.aws_ecs_service.this' in covered.instances
     assert 'module.tables.aws_dynamodb_table.this["fake"]' in covered.instances
 
 
@@ -126,6 +126,8 @@ def test_an_invalid_topology_stops_terraform_with_a_clear_message(tmp_path: Path
 QUEUE = load_module(TERRAFORM / "modules" / "service-queue")
 WORKER = load_module(TERRAFORM / "modules" / "worker-service")
 API = load_module(TERRAFORM / "modules" / "order-api")
+CORE = load_module(TERRAFORM / "modules" / "ecs-service")
+KMS = load_module(TERRAFORM / "modules" / "kms-key")
 ALARMS = load_module(TERRAFORM / "modules" / "worker-alarms")
 OBSERVABILITY = load_module(TERRAFORM / "modules" / "observability")
 
@@ -151,12 +153,13 @@ def _role_policies(covered: coverage.Coverage) -> dict[str, list[dict[str, Any]]
     for address, instance in covered.instances.items():
         if ".aws_iam_role_policy." not in address:
             continue
-        name = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)(?:\[0\])?\.json\}", instance.body["policy"])
+        scope, policy = instance.scope, instance.body["policy"]
+        name = re.fullmatch(r"\$\{data\.aws_iam_policy_document\.(\w+)(?:\[0\])?\.json\}", policy)
         assert name, f"{address}: policy is not one of the module's policy documents"
-        doc = instance.scope.module.data[f"aws_iam_policy_document.{name.group(1)}"]
+        doc = scope.module.data[f"aws_iam_policy_document.{name.group(1)}"]
         statements = _statements(doc)
         if EXTRAS in json.dumps(doc):
-            extras = instance.scope.evaluate(EXTRAS)
+            extras = scope.evaluate(EXTRAS)
             statements += [{"sid": sid, **statement} for sid, statement in extras.items()]
         policies[address] = statements
     return policies
@@ -313,25 +316,27 @@ def test_worker_task_definition_runs_the_worker_read_only_non_root_with_health_c
     src = _container_source(TERRAFORM / "modules" / "worker-service")
     for expected in (
         'command = ["worker", var.service]',
-        "readonlyRootFilesystem = true",
         "stopTimeout = 120",
         'command = ["CMD", "orderflow", "health", var.service]',
-        'logDriver = "awslogs"',
-        "user = var.container_user",
+        "container_user = var.container_user",
     ):
         assert expected in src, expected
-    assert WORKER.resource("aws_cloudwatch_log_group.this")["kms_key_id"] == "${var.logs_kms_key_arn}"
+    # The hardening every container gets, from the shared core.
+    core = _container_source(TERRAFORM / "modules" / "ecs-service")
+    for expected in ("readonlyRootFilesystem = true", 'logDriver = "awslogs"', "user = var.container_user"):
+        assert expected in core, expected
+    assert WORKER.modules["core"]["source"] == API.modules["core"]["source"] == "../ecs-service"
+    assert CORE.resource("aws_cloudwatch_log_group.this")["kms_key_id"] == "${var.logs_kms_key_arn}"
     assert (
-        WORKER.resource("aws_ecs_task_definition.this")["task_role_arn"]
-        != (WORKER.resource("aws_ecs_task_definition.this")["execution_role_arn"])
+        CORE.resource("aws_ecs_task_definition.this")["task_role_arn"]
+        != (CORE.resource("aws_ecs_task_definition.this")["execution_role_arn"])
     )
 
 
 def test_services_run_private_and_leave_revisions_and_counts_to_deploys_and_autoscaling() -> None:
-    for module in (WORKER, API):
-        service = module.resource("aws_ecs_service.this")
-        assert service["network_configuration"][0]["assign_public_ip"] is False
-        assert service["lifecycle"][0]["ignore_changes"] == ["task_definition", "desired_count"]
+    service = CORE.resource("aws_ecs_service.this")
+    assert service["network_configuration"][0]["assign_public_ip"] is False
+    assert service["lifecycle"][0]["ignore_changes"] == ["task_definition", "desired_count"]
 
 
 def test_worker_scales_on_backlog_per_task_and_wakes_from_zero() -> None:
@@ -384,7 +389,7 @@ def test_a_workers_extra_statements_grant_resources_made_for_that_service_alone(
     # and granted to no other service.
     grantees: dict[str, set[str]] = defaultdict(set)
     for service in SERVICES:
-        scope = covered.instances[f'module.worker_service["{service}"].aws_iam_role.task'].scope
+        scope = covered.instances[f'module.worker_service["{service}"].aws_security_group.this'].scope
         assert scope.evaluate("${var.queue_arn}") == f'${{module.service_queue["{service}"].aws_sqs_queue.this.arn}}'
         for sid, statement in scope.evaluate(EXTRAS).items():
             assert statement["actions"] and all("*" not in a for a in statement["actions"]), f"{service}/{sid}"
@@ -412,7 +417,7 @@ def test_only_the_notification_task_role_may_publish_to_sns_and_only_to_the_topi
 
     # The topic it may publish to is the one it is told to use, and no other worker is told of one.
     for service in SERVICES:
-        scope = covered.instances[f'module.worker_service["{service}"].aws_ecs_task_definition.this'].scope
+        scope = covered.instances[f'module.worker_service["{service}"].aws_security_group.this'].scope
         told = scope.evaluate("${var.environment}").get("ORDERFLOW_NOTIFICATIONS_TOPIC_ARN")
         assert told == (topic if service == "notification" else None), service
 
@@ -420,9 +425,12 @@ def test_only_the_notification_task_role_may_publish_to_sns_and_only_to_the_topi
     # through SNS only.
     sns_topic = covered.instances["module.customer_notifications.aws_sns_topic.this"]
     key = sns_topic.scope.evaluate(sns_topic.body["kms_master_key_id"])
-    assert key == "${module.customer_notifications.aws_kms_key.this.arn}"
-    assert covered.instances["module.customer_notifications.aws_kms_key.this"].body["enable_key_rotation"] is True
-    extras = covered.instances['module.worker_service["notification"].aws_iam_role.task'].scope.evaluate(EXTRAS)
+    assert key == "${module.customer_notifications.module.kms.aws_kms_key.this.arn}"
+    assert (
+        covered.instances["module.customer_notifications.module.kms.aws_kms_key.this"].body["enable_key_rotation"]
+        is True
+    )
+    extras = covered.instances['module.worker_service["notification"].aws_security_group.this'].scope.evaluate(EXTRAS)
     use_key = next(s for s in extras.values() if s["resources"] == [key])
     assert sorted(use_key["actions"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
     assert [(c["test"], c["variable"]) for c in use_key["conditions"]] == [("StringEquals", "kms:ViaService")]
@@ -442,7 +450,7 @@ def test_only_the_notification_task_role_may_publish_to_sns_and_only_to_the_topi
     )
     assert (only["condition"][0]["test"], only["condition"][0]["variable"]) == ("ArnNotEquals", "aws:PrincipalArn")
     assert policy.scope.evaluate(only["condition"][0]["values"]) == [
-        '${module.worker_service["notification"].aws_iam_role.task.arn}'
+        '${module.worker_service["notification"].module.core.aws_iam_role.task.arn}'
     ]
 
 
@@ -454,7 +462,7 @@ def test_the_api_reads_its_keys_from_the_parameter_through_its_execution_role_al
     assert 'secrets = [{ name = "ORDERFLOW_API_KEYS", valueFrom = local.api_keys_parameter_arn }]' in src
     assert "ORDERFLOW_API_KEYS" not in API.locals["environment"]
     assert "ORDERFLOW_API_KEYS" in json.dumps(API.variables["environment"]["validation"])
-    api = covered.instances["module.order_api.aws_ecs_task_definition.this"].scope
+    api = covered.instances["module.order_api.aws_security_group.task"].scope
     assert "ORDERFLOW_API_KEYS" not in api.evaluate("${var.environment}")
 
     # One exact parameter, referenced by name: Terraform never creates it, so its value never
@@ -468,19 +476,20 @@ def test_the_api_reads_its_keys_from_the_parameter_through_its_execution_role_al
     # The execution role (the ECS agent) may read that parameter and decrypt it with its key, via SSM.
     policy = API.resource("aws_iam_role_policy.execution")
     assert (policy["role"], policy["policy"]) == (
-        "${aws_iam_role.execution.id}",
+        "${module.core.execution_role_id}",
         "${data.aws_iam_policy_document.execution.json}",
     )
     statements = {s["sid"]: s for s in _statements(API.data["aws_iam_policy_document.execution"])}
     assert statements.keys() == {"ReadApiKeysParameter", "DecryptApiKeysParameter"}
     read, decrypt = statements["ReadApiKeysParameter"], statements["DecryptApiKeysParameter"]
     assert (read["actions"], read["resources"]) == (["ssm:GetParameters"], ["${local.api_keys_parameter_arn}"])
-    assert (decrypt["actions"], decrypt["resources"]) == (["kms:Decrypt"], ["${aws_kms_key.api_keys.arn}"])
+    assert (decrypt["actions"], decrypt["resources"]) == (["kms:Decrypt"], ["${module.api_keys_kms.arn}"])
     assert {c["variable"]: c["values"] for c in decrypt["condition"]} == {
         "kms:ViaService": ["ssm.${local.region}.amazonaws.com"],
         "kms:EncryptionContext:PARAMETER_ARN": ["${local.api_keys_parameter_arn}"],
     }
-    assert API.resource("aws_kms_key.api_keys")["enable_key_rotation"] is True
+    assert API.modules["api_keys_kms"]["source"] == "../kms-key"
+    assert KMS.resource("aws_kms_key.this")["enable_key_rotation"] is True
 
     # No other role may read parameters or use that key: not the API's task role, not any worker.
     for address, granted in _role_policies(covered).items():
@@ -544,7 +553,7 @@ def test_tables_have_string_keys_ttl_pitr_kms_and_on_demand_billing() -> None:
     assert table["attribute"] == [{"name": "pk", "type": "S"}, {"name": "sk", "type": "S"}]
     assert table["ttl"][0] == {"attribute_name": "expiresAt", "enabled": True}
     assert table["point_in_time_recovery"][0]["enabled"] is True
-    assert table["server_side_encryption"][0]["kms_key_arn"] == "${aws_kms_key.this.arn}"
+    assert table["server_side_encryption"][0]["kms_key_arn"] == "${module.kms.arn}"
 
 
 # ------------------------------------------------------------------ style and the environment

@@ -8,48 +8,36 @@
 # SNS needs no key grant to deliver to email, SMS, Lambda or HTTPS subscribers.
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.id
 }
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; use is granted by IAM policies
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
   description             = "orderflow ${var.name}: customer notifications topic"
-  enable_key_rotation     = true
+  alias_name              = "alias/${var.name}"
   deletion_window_in_days = var.kms_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms.json
   tags                    = var.tags
 }
 
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name}"
-  target_key_id = aws_kms_key.this.key_id
+moved {
+  from = aws_kms_key.this
+  to   = module.kms.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.this
+  to   = module.kms.aws_kms_alias.this
 }
 
 resource "aws_sns_topic" "this" {
   name              = var.name
   display_name      = var.display_name
-  kms_master_key_id = aws_kms_key.this.arn
+  kms_master_key_id = module.kms.arn
   signature_version = 2 # SHA256-signed deliveries for HTTPS and email endpoints
   tags              = var.tags
 }

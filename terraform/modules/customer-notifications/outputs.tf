@@ -10,7 +10,7 @@ output "topic_name" {
 
 output "kms_key_arn" {
   description = "KMS key that encrypts the topic."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.arn
 }
 
 output "publisher_policy_statements" {
@@ -23,7 +23,7 @@ output "publisher_policy_statements" {
     }
     EncryptCustomerNotifications = {
       actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
-      resources = [aws_kms_key.this.arn]
+      resources = [module.kms.arn]
       conditions = [{
         test     = "StringEquals"
         variable = "kms:ViaService"

@@ -2,85 +2,51 @@
 # encrypts the bus and every service queue (so EventBridge can deliver into encrypted queues).
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
 }
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; service principals are bound by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  # Key administration stays with the account (IAM policies decide who); without this statement
-  # the key would become unmanageable.
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+# EventBridge encrypts events on the bus and in the archive, and must encrypt the messages it
+# sends into KMS-encrypted SQS queues (rule targets and target DLQs); SQS itself uses the key for
+# server-side encryption of queues in this account.
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  # EventBridge encrypts events on the bus and in the archive, and must encrypt the messages it
-  # sends into KMS-encrypted SQS queues (rule targets and target DLQs).
-  statement {
-    sid       = "EventBridgeUse"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-
-  # SQS itself uses the key for server-side encryption of queues in this account.
-  statement {
-    sid       = "SqsUse"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["sqs.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
   description             = "orderflow messaging: EventBridge bus ${var.name} and its SQS queues"
-  enable_key_rotation     = true
+  alias_name              = "alias/${var.name}-messaging"
   deletion_window_in_days = var.kms_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms.json
   tags                    = var.tags
+  service_statements = [
+    {
+      sid        = "EventBridgeUse"
+      actions    = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
+      service    = "events.amazonaws.com"
+      conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+    },
+    {
+      sid        = "SqsUse"
+      actions    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      service    = "sqs.amazonaws.com"
+      conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+    },
+  ]
 }
 
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name}-messaging"
-  target_key_id = aws_kms_key.this.key_id
+moved {
+  from = aws_kms_key.this
+  to   = module.kms.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.this
+  to   = module.kms.aws_kms_alias.this
 }
 
 resource "aws_cloudwatch_event_bus" "this" {
   name               = var.name
   description        = "orderflow domain events; one rule per (service, subscription) from topology.yaml"
-  kms_key_identifier = aws_kms_key.this.arn
+  kms_key_identifier = module.kms.arn
   tags               = var.tags
 }
 

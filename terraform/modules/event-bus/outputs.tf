@@ -15,5 +15,5 @@ output "archive_arn" {
 
 output "kms_key_arn" {
   description = "ARN of the messaging KMS key (bus, archive, service queues and DLQs)."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.arn
 }

@@ -3,66 +3,43 @@
 # module), per-worker ones with each worker (worker-alarms module).
 
 data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
   account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.id
 }
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; service principals are bound by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+# CloudWatch alarms publish to an encrypted topic only if the key lets them.
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  # CloudWatch alarms publish to an encrypted topic only if the key lets them.
-  statement {
-    sid       = "CloudWatchAlarmsPublish"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
   description             = "orderflow ${var.name}: ops alarm topic"
-  enable_key_rotation     = true
+  alias_name              = "alias/${var.name}-ops"
   deletion_window_in_days = var.kms_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms.json
   tags                    = var.tags
+  service_statements = [{
+    sid        = "CloudWatchAlarmsPublish"
+    actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    service    = "cloudwatch.amazonaws.com"
+    conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+  }]
 }
 
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name}-ops"
-  target_key_id = aws_kms_key.this.key_id
+moved {
+  from = aws_kms_key.this
+  to   = module.kms.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.this
+  to   = module.kms.aws_kms_alias.this
 }
 
 resource "aws_sns_topic" "ops" {
   name              = "${var.name}-ops"
   display_name      = "orderflow ${var.name} alarms"
-  kms_master_key_id = aws_kms_key.this.arn
+  kms_master_key_id = module.kms.arn
   tags              = var.tags
 }
 

@@ -13,7 +13,7 @@ locals {
   region     = data.aws_region.current.id
   tags       = merge(var.tags, { "orderflow:service" = "api" })
 
-  environment = merge(var.environment, module.otel_collector.application_environment, {
+  environment = merge(var.environment, {
     ORDERFLOW_API_HOST              = "0.0.0.0"
     ORDERFLOW_API_PORT              = tostring(var.container_port)
     ORDERFLOW_LOG_FORMAT            = "json"
@@ -397,37 +397,6 @@ resource "aws_wafv2_web_acl_logging_configuration" "this" {
   }
 }
 
-# ---------------------------------------------------------------- roles
-
-data "aws_iam_policy_document" "ecs_tasks_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "execution" {
-  name               = "${local.name}-execution"
-  description        = "ECS agent for ${local.name}: pull the image, write logs, read the API keys parameter. Never used by the application."
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
-  tags               = local.tags
-}
-
-resource "aws_iam_role_policy_attachment" "execution" {
-  role       = aws_iam_role.execution.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-}
-
 # ---------------------------------------------------------------- API keys (ORDERFLOW_API_KEYS)
 #
 # An SSM Parameter Store SecureString, not a Secrets Manager secret: the value is a list of salted
@@ -439,33 +408,23 @@ resource "aws_iam_role_policy_attachment" "execution" {
 # refresh, even with ignore_changes = [value]. Operators create it with `aws ssm put-parameter
 # --type SecureString --key-id <api_keys_kms_key_alias>`; only the execution role can read it.
 
-data "aws_iam_policy_document" "api_keys_kms" {
-  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; use is granted by IAM policies
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "api_keys_kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_key" "api_keys" {
   description             = "orderflow ${local.name}: the API keys parameter ${local.api_keys_parameter_name}"
-  enable_key_rotation     = true
+  alias_name              = "alias/${local.name}-keys"
   deletion_window_in_days = var.kms_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.api_keys_kms.json
   tags                    = local.tags
 }
 
-resource "aws_kms_alias" "api_keys" {
-  name          = "alias/${local.name}-keys"
-  target_key_id = aws_kms_key.api_keys.key_id
+moved {
+  from = aws_kms_key.api_keys
+  to   = module.api_keys_kms.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.api_keys
+  to   = module.api_keys_kms.aws_kms_alias.this
 }
 
 # The ECS agent resolves the task definition's `secrets`, so the execution role reads the
@@ -480,7 +439,7 @@ data "aws_iam_policy_document" "execution" {
   statement {
     sid       = "DecryptApiKeysParameter"
     actions   = ["kms:Decrypt"]
-    resources = [aws_kms_key.api_keys.arn]
+    resources = [module.api_keys_kms.arn]
 
     condition {
       test     = "StringEquals"
@@ -499,7 +458,7 @@ data "aws_iam_policy_document" "execution" {
 
 resource "aws_iam_role_policy" "execution" {
   name   = "read-api-keys"
-  role   = aws_iam_role.execution.id
+  role   = module.core.execution_role_id
   policy = data.aws_iam_policy_document.execution.json
 }
 
@@ -549,76 +508,82 @@ data "aws_iam_policy_document" "task" {
   }
 }
 
-resource "aws_iam_role" "task" {
-  name               = "${local.name}-task"
-  description        = "orderflow order API: its tables, PutEvents on the bus."
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
-  tags               = local.tags
-}
-
+# The task role is the core's; its one policy, written above, is this module's.
 resource "aws_iam_role_policy" "task" {
   name   = "least-privilege"
-  role   = aws_iam_role.task.id
+  role   = module.core.task_role_id
   policy = data.aws_iam_policy_document.task.json
 }
 
 # ---------------------------------------------------------------- task definition and service
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/orderflow/${local.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.logs_kms_key_arn
-  tags              = local.tags
+module "core" {
+  source = "../ecs-service"
+
+  name           = local.name
+  image          = var.image
+  cpu            = var.cpu
+  memory         = var.memory
+  container_name = "api"
+  command        = ["api"]
+  container_user = var.container_user
+  environment    = local.environment
+  container_settings = {
+    stopTimeout  = 30
+    portMappings = [{ containerPort = var.container_port, protocol = "tcp" }]
+    secrets      = [{ name = "ORDERFLOW_API_KEYS", valueFrom = local.api_keys_parameter_arn }]
+  }
+  log_stream_prefix          = "api"
+  log_retention_days         = var.log_retention_days
+  logs_kms_key_arn           = var.logs_kms_key_arn
+  execution_role_description = "ECS agent for ${local.name}: pull the image, write logs, read the API keys parameter. Never used by the application."
+  task_role_description      = "orderflow order API: its tables, PutEvents on the bus."
+  cluster_arn                = var.cluster_arn
+  desired_count              = var.min_tasks
+  subnet_ids                 = var.private_subnet_ids
+  security_group_ids         = [aws_security_group.task.id]
+  load_balancer = {
+    target_group_arn                  = aws_lb_target_group.this.arn
+    container_port                    = var.container_port
+    health_check_grace_period_seconds = 30
+    listener_arn                      = aws_lb_listener.https.arn
+  }
+  tags = local.tags
 }
 
-resource "aws_ecs_task_definition" "this" {
-  family                   = local.name
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.cpu
-  memory                   = var.memory
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.core.aws_cloudwatch_log_group.this
+}
 
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
-  }
+moved {
+  from = aws_iam_role.execution
+  to   = module.core.aws_iam_role.execution
+}
 
-  volume {
-    name = "tmp"
-  }
+moved {
+  from = aws_iam_role_policy_attachment.execution
+  to   = module.core.aws_iam_role_policy_attachment.execution
+}
 
-  container_definitions = jsonencode([
-    {
-      name                   = "api"
-      image                  = var.image
-      essential              = true
-      command                = ["api"]
-      user                   = var.container_user
-      readonlyRootFilesystem = true
-      stopTimeout            = 30
-      portMappings           = [{ containerPort = var.container_port, protocol = "tcp" }]
-      environment            = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
-      secrets                = [{ name = "ORDERFLOW_API_KEYS", valueFrom = local.api_keys_parameter_arn }]
-      mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
-      linuxParameters = {
-        initProcessEnabled = true
-        capabilities       = { drop = ["ALL"] }
-      }
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this.name
-          awslogs-region        = local.region
-          awslogs-stream-prefix = "api"
-        }
-      }
-    },
-    module.otel_collector.container_definition,
-  ])
+moved {
+  from = aws_iam_role.task
+  to   = module.core.aws_iam_role.task
+}
 
-  tags = local.tags
+moved {
+  from = aws_ecs_task_definition.this
+  to   = module.core.aws_ecs_task_definition.this
+}
+
+moved {
+  from = aws_ecs_service.this
+  to   = module.core.aws_ecs_service.this
+}
+
+moved {
+  from = module.otel_collector
+  to   = module.core.module.otel_collector
 }
 
 resource "aws_security_group" "task" {
@@ -648,50 +613,10 @@ resource "aws_vpc_security_group_egress_rule" "task_https" {
   cidr_ipv4         = each.value
 }
 
-resource "aws_ecs_service" "this" {
-  name                               = local.name
-  cluster                            = var.cluster_arn
-  task_definition                    = aws_ecs_task_definition.this.arn
-  desired_count                      = var.min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = 30
-  enable_execute_command             = false
-  propagate_tags                     = "SERVICE"
-
-  network_configuration {
-    subnets          = var.private_subnet_ids
-    security_groups  = [aws_security_group.task.id]
-    assign_public_ip = false
-  }
-
-  load_balancer {
-    target_group_arn = aws_lb_target_group.this.arn
-    container_name   = "api"
-    container_port   = var.container_port
-  }
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  tags = local.tags
-
-  lifecycle {
-    # Same ownership split as the workers: the deploy workflow rolls revisions, autoscaling sets the count.
-    ignore_changes = [task_definition, desired_count]
-  }
-
-  depends_on = [aws_lb_listener.https]
-}
-
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${var.cluster_name}/${module.core.service_name}"
   min_capacity       = var.min_tasks
   max_capacity       = var.max_tasks
   tags               = local.tags
@@ -732,11 +657,4 @@ resource "aws_appautoscaling_policy" "requests" {
       resource_label         = "${aws_lb.this.arn_suffix}/${aws_lb_target_group.this.arn_suffix}"
     }
   }
-}
-
-# The AWS Distro for OpenTelemetry collector beside the API: spans to X-Ray (docs/tracing.md).
-module "otel_collector" {
-  source         = "../otel-collector"
-  task_role_name = aws_iam_role.task.name
-  log_group_name = aws_cloudwatch_log_group.this.name
 }

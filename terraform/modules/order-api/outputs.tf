@@ -25,27 +25,27 @@ output "target_group_arn_suffix" {
 
 output "service_name" {
   description = "ECS service name of the API."
-  value       = aws_ecs_service.this.name
+  value       = module.core.service_name
 }
 
 output "service_arn" {
   description = "ECS service ARN of the API."
-  value       = aws_ecs_service.this.id
+  value       = module.core.service_arn
 }
 
 output "task_definition_family" {
   description = "Task definition family of the API."
-  value       = aws_ecs_task_definition.this.family
+  value       = module.core.task_definition_family
 }
 
 output "task_role_arn" {
   description = "The API's task role."
-  value       = aws_iam_role.task.arn
+  value       = module.core.task_role_arn
 }
 
 output "execution_role_arn" {
   description = "The API's execution role."
-  value       = aws_iam_role.execution.arn
+  value       = module.core.execution_role_arn
 }
 
 output "api_keys_parameter_name" {
@@ -60,12 +60,12 @@ output "api_keys_parameter_arn" {
 
 output "api_keys_kms_key_alias" {
   description = "KMS key alias to encrypt the API keys parameter with (aws ssm put-parameter --key-id)."
-  value       = aws_kms_alias.api_keys.name
+  value       = module.api_keys_kms.alias_name
 }
 
 output "api_keys_kms_key_arn" {
   description = "KMS key of the API keys parameter."
-  value       = aws_kms_key.api_keys.arn
+  value       = module.api_keys_kms.arn
 }
 
 output "web_acl_arn" {

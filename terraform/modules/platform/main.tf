@@ -11,51 +11,34 @@ locals {
   region     = data.aws_region.current.id
 }
 
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; service principals are bound by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+# CloudWatch Logs encrypts log groups with the key only when the key policy lets it.
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
-    }
-  }
-
-  # CloudWatch Logs encrypts log groups with the key only when the key policy lets it.
-  statement {
-    sid       = "CloudWatchLogsUse"
-    actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-    resources = ["*"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["logs.${local.region}.amazonaws.com"]
-    }
-
-    condition {
+  description             = "orderflow ${var.name}: CloudWatch log groups and the ECR repository"
+  alias_name              = "alias/${var.name}-platform"
+  deletion_window_in_days = var.kms_deletion_window_in_days
+  tags                    = var.tags
+  service_statements = [{
+    sid     = "CloudWatchLogsUse"
+    actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+    service = "logs.${local.region}.amazonaws.com"
+    conditions = [{
       test     = "ArnLike"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values   = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
-    }
-  }
+    }]
+  }]
 }
 
-resource "aws_kms_key" "this" {
-  description             = "orderflow ${var.name}: CloudWatch log groups and the ECR repository"
-  enable_key_rotation     = true
-  deletion_window_in_days = var.kms_deletion_window_in_days
-  policy                  = data.aws_iam_policy_document.kms.json
-  tags                    = var.tags
+moved {
+  from = aws_kms_key.this
+  to   = module.kms.aws_kms_key.this
 }
 
-resource "aws_kms_alias" "this" {
-  name          = "alias/${var.name}-platform"
-  target_key_id = aws_kms_key.this.key_id
+moved {
+  from = aws_kms_alias.this
+  to   = module.kms.aws_kms_alias.this
 }
 
 resource "aws_ecs_cluster" "this" {
@@ -90,7 +73,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.this.arn
+    kms_key         = module.kms.arn
   }
 
   tags = var.tags

@@ -20,5 +20,5 @@ output "repository_arn" {
 
 output "kms_key_arn" {
   description = "KMS key for log groups and the image repository."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.arn
 }

@@ -1,39 +1,26 @@
 # Every table of the topology, with the shape the Python side relies on (docs/runtime-contract.md):
 # string keys pk/sk, TTL on expiresAt, on-demand, point-in-time recovery, a customer managed key.
 
-data "aws_caller_identity" "current" {}
-data "aws_partition" "current" {}
-
 # DynamoDB uses the key through grants it creates itself; callers also need kms permissions via
 # IAM (the task roles get them with a kms:ViaService condition), so the key policy only delegates
 # to the account's IAM.
-data "aws_iam_policy_document" "kms" {
-  #checkov:skip=CKV_AWS_109:a key policy's "*" resource means this key only; administration stays with the account
-  #checkov:skip=CKV_AWS_111:a key policy's "*" resource means this key only; service principals are bound by aws:SourceAccount
-  #checkov:skip=CKV_AWS_356:a key policy's "*" resource means this key only
-  statement {
-    sid       = "AccountAdministration"
-    actions   = ["kms:*"]
-    resources = ["*"]
+module "kms" {
+  source = "../kms-key"
 
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-}
-
-resource "aws_kms_key" "this" {
   description             = "orderflow DynamoDB tables"
-  policy                  = data.aws_iam_policy_document.kms.json
-  enable_key_rotation     = true
+  alias_name_prefix       = "alias/orderflow-tables-"
   deletion_window_in_days = var.kms_deletion_window_in_days
   tags                    = var.tags
 }
 
-resource "aws_kms_alias" "this" {
-  name_prefix   = "alias/orderflow-tables-"
-  target_key_id = aws_kms_key.this.key_id
+moved {
+  from = aws_kms_key.this
+  to   = module.kms.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.this
+  to   = module.kms.aws_kms_alias.this
 }
 
 resource "aws_dynamodb_table" "this" {
@@ -66,7 +53,7 @@ resource "aws_dynamodb_table" "this" {
 
   server_side_encryption {
     enabled     = true
-    kms_key_arn = aws_kms_key.this.arn
+    kms_key_arn = module.kms.arn
   }
 
   tags = merge(var.tags, { "orderflow:table" = each.key })

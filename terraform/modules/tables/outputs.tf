@@ -10,5 +10,5 @@ output "table_names" {
 
 output "kms_key_arn" {
   description = "KMS key encrypting every table."
-  value       = aws_kms_key.this.arn
+  value       = module.kms.arn
 }

@@ -1,5 +1,6 @@
-# One queue consumer on Fargate: task definition, ECS service, least-privilege task role, separate
-# execution role, and autoscaling on backlog per task (with a step policy to wake from zero).
+# One queue consumer on Fargate: its least-privilege task policy, container and security group on the
+# shared Fargate core (ecs-service: task definition, service, task and execution roles, log group),
+# and autoscaling on backlog per task (with a step policy to wake from zero).
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -12,7 +13,7 @@ locals {
   region     = data.aws_region.current.id
   tags       = merge(var.tags, { "orderflow:service" = var.service })
 
-  environment = merge(var.environment, module.otel_collector.application_environment, {
+  environment = merge(var.environment, {
     ORDERFLOW_LOG_FORMAT                = "json"
     ORDERFLOW_HEARTBEAT_DIR             = "/tmp"
     ORDERFLOW_SHUTDOWN_DEADLINE_SECONDS = tostring(var.shutdown_deadline_seconds)
@@ -22,45 +23,7 @@ locals {
   table_arns_read    = values(var.tables_read)
 }
 
-resource "aws_cloudwatch_log_group" "this" {
-  name              = "/orderflow/${local.name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = var.logs_kms_key_arn
-  tags              = local.tags
-}
-
-# ---------------------------------------------------------------- execution role (ECS agent)
-
-data "aws_iam_policy_document" "ecs_tasks_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "execution" {
-  name               = "${local.name}-execution"
-  description        = "ECS agent for ${local.name}: pull the image, write logs. Never used by the application."
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
-  tags               = local.tags
-}
-
-resource "aws_iam_role_policy_attachment" "execution" {
-  role       = aws_iam_role.execution.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-}
-
-# ---------------------------------------------------------------- task role (the application)
+# ---------------------------------------------------------------- task role's policy (the application)
 
 data "aws_iam_policy_document" "task" {
   statement {
@@ -183,76 +146,82 @@ data "aws_iam_policy_document" "task" {
   }
 }
 
-resource "aws_iam_role" "task" {
-  name               = "${local.name}-task"
-  description        = "orderflow ${var.service} worker: its own queue, its own tables, PutEvents on the bus, protection of its own tasks, and its extra statements (if any)."
-  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
-  tags               = local.tags
-}
-
+# The task role is the core's; its one policy, written above, is this module's.
 resource "aws_iam_role_policy" "task" {
   name   = "least-privilege"
-  role   = aws_iam_role.task.id
+  role   = module.core.task_role_id
   policy = data.aws_iam_policy_document.task.json
 }
 
 # ---------------------------------------------------------------- task definition and service
 
-resource "aws_ecs_task_definition" "this" {
-  family                   = local.name
-  requires_compatibilities = ["FARGATE"]
-  network_mode             = "awsvpc"
-  cpu                      = var.cpu
-  memory                   = var.memory
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+module "core" {
+  source = "../ecs-service"
 
-  runtime_platform {
-    operating_system_family = "LINUX"
-    cpu_architecture        = "X86_64"
+  name           = local.name
+  image          = var.image
+  cpu            = var.cpu
+  memory         = var.memory
+  container_name = var.service
+  command        = ["worker", var.service]
+  container_user = var.container_user
+  environment    = local.environment
+  container_settings = {
+    # ECS's maximum: the worker drains within ORDERFLOW_SHUTDOWN_DEADLINE_SECONDS, before SIGKILL.
+    stopTimeout = 120
+    healthCheck = {
+      command     = ["CMD", "orderflow", "health", var.service]
+      interval    = 30
+      timeout     = 10
+      retries     = 3
+      startPeriod = 60
+    }
   }
+  log_stream_prefix          = "worker"
+  log_retention_days         = var.log_retention_days
+  logs_kms_key_arn           = var.logs_kms_key_arn
+  execution_role_description = "ECS agent for ${local.name}: pull the image, write logs. Never used by the application."
+  task_role_description      = "orderflow ${var.service} worker: its own queue, its own tables, PutEvents on the bus, protection of its own tasks, and its extra statements (if any)."
+  cluster_arn                = var.cluster_arn
+  desired_count              = var.scaling.min_tasks
+  subnet_ids                 = var.subnet_ids
+  security_group_ids         = [aws_security_group.this.id]
+  tags                       = local.tags
+}
 
-  # The root filesystem is read-only; the heartbeat file lives on this task-local scratch volume.
-  volume {
-    name = "tmp"
-  }
+moved {
+  from = aws_cloudwatch_log_group.this
+  to   = module.core.aws_cloudwatch_log_group.this
+}
 
-  container_definitions = jsonencode([
-    {
-      name                   = var.service
-      image                  = var.image
-      essential              = true
-      command                = ["worker", var.service]
-      user                   = var.container_user
-      readonlyRootFilesystem = true
-      # ECS's maximum: the worker drains within ORDERFLOW_SHUTDOWN_DEADLINE_SECONDS, before SIGKILL.
-      stopTimeout = 120
-      environment = [for k in sort(keys(local.environment)) : { name = k, value = local.environment[k] }]
-      mountPoints = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
-      linuxParameters = {
-        initProcessEnabled = true
-        capabilities       = { drop = ["ALL"] }
-      }
-      healthCheck = {
-        command     = ["CMD", "orderflow", "health", var.service]
-        interval    = 30
-        timeout     = 10
-        retries     = 3
-        startPeriod = 60
-      }
-      logConfiguration = {
-        logDriver = "awslogs"
-        options = {
-          awslogs-group         = aws_cloudwatch_log_group.this.name
-          awslogs-region        = local.region
-          awslogs-stream-prefix = "worker"
-        }
-      }
-    },
-    module.otel_collector.container_definition,
-  ])
+moved {
+  from = aws_iam_role.execution
+  to   = module.core.aws_iam_role.execution
+}
 
-  tags = local.tags
+moved {
+  from = aws_iam_role_policy_attachment.execution
+  to   = module.core.aws_iam_role_policy_attachment.execution
+}
+
+moved {
+  from = aws_iam_role.task
+  to   = module.core.aws_iam_role.task
+}
+
+moved {
+  from = aws_ecs_task_definition.this
+  to   = module.core.aws_ecs_task_definition.this
+}
+
+moved {
+  from = aws_ecs_service.this
+  to   = module.core.aws_ecs_service.this
+}
+
+moved {
+  from = module.otel_collector
+  to   = module.core.module.otel_collector
 }
 
 resource "aws_security_group" "this" {
@@ -270,45 +239,12 @@ resource "aws_security_group" "this" {
   }
 }
 
-resource "aws_ecs_service" "this" {
-  name                               = local.name
-  cluster                            = var.cluster_arn
-  task_definition                    = aws_ecs_task_definition.this.arn
-  desired_count                      = var.scaling.min_tasks
-  launch_type                        = "FARGATE"
-  platform_version                   = "LATEST"
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
-  enable_execute_command             = false
-  # Tasks inherit the service's tags, which the task role's ProtectOwnTasks condition relies on.
-  propagate_tags = "SERVICE"
-
-  network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = [aws_security_group.this.id]
-    assign_public_ip = false
-  }
-
-  deployment_circuit_breaker {
-    enable   = true
-    rollback = true
-  }
-
-  tags = local.tags
-
-  lifecycle {
-    # The deploy workflow owns the running revision (new image per commit) and autoscaling owns
-    # the count; Terraform owns everything else (docs/deploy.md, "Who owns task definitions").
-    ignore_changes = [task_definition, desired_count]
-  }
-}
-
 # ---------------------------------------------------------------- autoscaling
 
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${var.cluster_name}/${module.core.service_name}"
   min_capacity       = var.scaling.min_tasks
   max_capacity       = var.scaling.max_tasks
   tags               = local.tags
@@ -367,7 +303,7 @@ resource "aws_appautoscaling_policy" "backlog_per_task" {
 
             dimensions {
               name  = "ServiceName"
-              value = aws_ecs_service.this.name
+              value = module.core.service_name
             }
           }
         }
@@ -434,7 +370,7 @@ resource "aws_cloudwatch_metric_alarm" "scale_out_from_zero" {
     metric {
       namespace   = "ECS/ContainerInsights"
       metric_name = "RunningTaskCount"
-      dimensions  = { ClusterName = var.cluster_name, ServiceName = aws_ecs_service.this.name }
+      dimensions  = { ClusterName = var.cluster_name, ServiceName = module.core.service_name }
       stat        = "Maximum"
       period      = 60
     }
@@ -446,11 +382,4 @@ resource "aws_cloudwatch_metric_alarm" "scale_out_from_zero" {
     expression  = "IF(visible > 0 AND FILL(running, 0) < 1, 1, 0)"
     return_data = true
   }
-}
-
-# The AWS Distro for OpenTelemetry collector beside the worker: spans to X-Ray (docs/tracing.md).
-module "otel_collector" {
-  source         = "../otel-collector"
-  task_role_name = aws_iam_role.task.name
-  log_group_name = aws_cloudwatch_log_group.this.name
 }

@@ -1,21 +1,21 @@
 output "service_name" {
   description = "ECS service name."
-  value       = aws_ecs_service.this.name
+  value       = module.core.service_name
 }
 
 output "service_arn" {
   description = "ECS service ARN."
-  value       = aws_ecs_service.this.id
+  value       = module.core.service_arn
 }
 
 output "task_definition_family" {
   description = "Task definition family (the deploy workflow renders its latest revision with the new image)."
-  value       = aws_ecs_task_definition.this.family
+  value       = module.core.task_definition_family
 }
 
 output "task_definition_arn" {
   description = "Task definition revision Terraform registered."
-  value       = aws_ecs_task_definition.this.arn
+  value       = module.core.task_definition_arn
 }
 
 output "container_name" {
@@ -25,17 +25,17 @@ output "container_name" {
 
 output "task_role_arn" {
   description = "The worker's least-privilege task role."
-  value       = aws_iam_role.task.arn
+  value       = module.core.task_role_arn
 }
 
 output "execution_role_arn" {
   description = "The ECS agent's execution role."
-  value       = aws_iam_role.execution.arn
+  value       = module.core.execution_role_arn
 }
 
 output "log_group_name" {
   description = "CloudWatch log group (JSON logs and EMF metrics)."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.core.log_group_name
 }
 
 output "security_group_id" {
