@@ -14,9 +14,11 @@ from orderflow.cli import (
     console,
     dlq,
     inventory,
+    load,
     orders,
     processes,
     provisioning,
+    replay,
     schemas,
     simulate,
     trace,
@@ -26,8 +28,9 @@ from orderflow.cli.common import api_headers, api_key, api_url, endpoint_url, lo
 __all__ = ["api_headers", "api_key", "api_url", "app", "endpoint_url", "load_settings", "main"]
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__, pretty_exceptions_show_locals=False)
-# Top-level commands (api, worker, health, dev, provision, seed, chaos, console, trace) merge into the root.
-for group in (processes, provisioning, chaos, console, trace):
+# Top-level commands (api, worker, health, dev, provision, seed, chaos, console, trace, load, replay)
+# merge into the root.
+for group in (processes, provisioning, chaos, console, trace, load, replay):
     app.add_typer(group.app)
 for name, group in {
     "orders": orders,
