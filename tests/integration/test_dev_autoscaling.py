@@ -113,13 +113,13 @@ async def test_a_backlog_scales_inventory_out_and_back_in(dev: DevStack, monkeyp
     assert dev.wait("min workers", lambda: s if (s := dev.service("inventory")) and s.running == 1 else None, 20)
     dev.state.set_control("inventory", paused=True)
     dev.wait("paused", lambda: s if (s := dev.service("inventory")) and s.running == 0 else None, 20)
-    # WHEN 120 orders wait (needs 6 at 20 per worker, max 4) and consumption resumes
+    # WHEN 120 orders wait (needs 6 at 20 per worker, local max 3) and consumption resumes
     await _publish_orders(dev, 120, monkeypatch)
     dev.wait("backlog seen", lambda: s if (s := dev.service("inventory")) and (s.visible or 0) >= 100 else None, 20)
     dev.state.set_control("inventory", paused=False)
     # THEN it scales out to its max with the reason, and the processes follow
-    out = dev.wait("4 running", lambda: s if (s := dev.service("inventory")) and s.running == 4 else None, 30)
-    assert {p.worker_id for p in out.processes if p.state == "running"} == {f"inventory-{n}" for n in range(4)}
+    out = dev.wait("3 running", lambda: s if (s := dev.service("inventory")) and s.running == 3 else None, 30)
+    assert {p.worker_id for p in out.processes if p.state == "running"} == {f"inventory-{n}" for n in range(3)}
 
     # AND once the queue is drained it scales back in to its minimum after the scale-in cooldown
     def drained() -> ServiceState | None:
@@ -131,10 +131,10 @@ async def test_a_backlog_scales_inventory_out_and_back_in(dev: DevStack, monkeyp
     assert back.last_decision is not None
     decisions = [(d.action, d.from_, d.to) for d in dev.state.decisions(service="inventory")]
     assert ("scale_in", 1, 0) in decisions, "the pause"
-    assert any(a == "scale_out" and to == 4 for a, _, to in decisions), decisions
+    assert any(a == "scale_out" and to == 3 for a, _, to in decisions), decisions
     assert any(a == "scale_in" and to == 1 for a, _, to in decisions), decisions
     reasons = [d.reason for d in dev.state.decisions(service="inventory")]
-    assert any("needs 6, capped at 4" in r for r in reasons), reasons
+    assert any("needs 6, capped at 3" in r for r in reasons), reasons
     # AND every order was handled: nothing stranded by the scale-in's drains
     sqs = boto3.client("sqs", endpoint_url=dev.endpoint, region_name="us-east-1", **_credentials())
     url = sqs.get_queue_url(QueueName="orderflow-inventory")["QueueUrl"]

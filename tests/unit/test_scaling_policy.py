@@ -17,7 +17,7 @@ from orderflow.local.runstate import ScalingAction, ScalingDecision, ServiceCont
 from orderflow.local.scaling import History, Observation, ScalingPolicy, decide
 
 T0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-# The local section's numbers for a service: target 20, max 4, cooldowns 5 s out / 20 s in.
+# A laptop-sized service: target 20, max 4, cooldowns 5 s out / 20 s in.
 LAPTOP = ScalingPolicy(
     min_workers=1,
     max_workers=4,
