@@ -53,7 +53,8 @@ class LoadReport:
     def latency(self) -> dict[str, float | None]:
         """Placed -> terminal seconds at p50/p95/p99 (nearest rank), over finished orders."""
         values = sorted(o.seconds for o in self.accepted if o.seconds is not None)
-        return {f"p{q}": _rank(values, q / 100) for q in (50, 95, 99)} | {"max": round(values[-1], 3) if values else None}
+        quantiles = {f"p{q}": _rank(values, q / 100) for q in (50, 95, 99)}
+        return quantiles | {"max": round(values[-1], 3) if values else None}
 
     def outcomes(self) -> dict[str, int]:
         """Status (and reason) -> orders, for every accepted order."""
