@@ -21,8 +21,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from tests.infra.hcl import REPO, load_module
 
@@ -37,6 +40,8 @@ _KEEP = {".terraform", ".terraform.lock.hcl"}  # what a workspace directory keep
 # Never mirrored: a developer's own state and variable files (tfvars would change what is planned).
 _LOCAL_ONLY = ("*.tfstate", "*.tfstate.*", "*.tfvars", "*.tfvars.json", "tfplan*")
 _STAMP = "orderflow-init.sha256"
+# How many terraform processes the checks run side by side (each loads the ~690 MB provider).
+JOBS_ENV = "ORDERFLOW_TF_JOBS"
 
 
 def plugin_dir() -> Path:
@@ -156,10 +161,28 @@ class Workspace:
             "provider": [str(self.provider.plugin_dir), self.provider.version],
             "backend": backend,
             "terraform": module.terraform,
-            "modules": {name: call.get("source") for name, call in module.modules.items()},
+            "modules": _module_calls(where),
             "tests": {t.name: t.read_text() for t in tests},
         }
         return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _module_calls(where: Path) -> list[tuple[str, str, str]]:
+    """Every module call of `where` and of the local modules it calls, all the way down (init
+    installs the whole tree: a call added inside a child module needs a new init of the root)."""
+    calls: list[tuple[str, str, str]] = []
+    todo, seen = [where.resolve()], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name, call in sorted(load_module(path).modules.items()):
+            source = str(call.get("source"))
+            calls.append((str(path), name, source))
+            if source.startswith(("./", "../")):
+                todo.append((path / source).resolve())
+    return sorted(calls)
 
 
 def _mirror(source: Path, target: Path) -> None:
@@ -174,3 +197,23 @@ def _mirror(source: Path, target: Path) -> None:
             _mirror(src, dst)
         elif not dst.exists() or dst.read_bytes() != src.read_bytes():
             shutil.copyfile(src, dst)
+
+
+def parallel() -> ThreadPoolExecutor:
+    """A pool for terraform processes: ORDERFLOW_TF_JOBS, default the CPU count (at most 4)."""
+    jobs = int(os.environ.get(JOBS_ENV) or min(4, os.cpu_count() or 1))
+    return ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="terraform")
+
+
+def selected(request: pytest.FixtureRequest, parameter: str) -> list[str]:
+    """The values of `parameter` of this test module's tests that pytest will run (after -k and
+    other deselection), so a module-scoped fixture starts work only for those."""
+    values = {
+        str(item.callspec.params[parameter])
+        for item in request.session.items
+        if isinstance(item, pytest.Function)
+        and item.module is request.module
+        and hasattr(item, "callspec")
+        and parameter in item.callspec.params
+    }
+    return sorted(values)
