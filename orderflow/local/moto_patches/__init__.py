@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orderflow.local.moto_patches import appautoscaling, dynamodb, dynamodb_errors, sqs_attributes
+from orderflow.local.moto_patches import appautoscaling, dynamodb, dynamodb_errors, sqs_attributes, sqs_index
 
 ALL: tuple[Callable[[], None], ...] = (
     *dynamodb.PATCHES,
     *appautoscaling.PATCHES,
     *sqs_attributes.PATCHES,
     *dynamodb_errors.PATCHES,
+    *sqs_index.PATCHES,
 )
 
 
