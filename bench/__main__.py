@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api, b6_console
+from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api, b6_console, emulator
 from bench.report import write_report
 
 RUNNERS = {
+    "emulator": emulator.main,
     "b1": b1_consumers.main,
     "b1-tracing": b1_tracing.main,
     "b2": b2_b5_orders.main,

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 
 from bench.common import (
+    SERVERS,
     BenchError,
     Table,
     child_env,
@@ -43,6 +44,7 @@ CONSUMERS = {
 @dataclass
 class Run:
     consumer: str
+    connections: str
     k: int
     cpu_s: float  # "ready" -> K-th message deleted
     whole_cpu_s: float  # whole process, start to exit
@@ -124,7 +126,9 @@ def _deleted(proxy: CountingProxy, k: int, timeout: float) -> None:
         time.sleep(0.005)
 
 
-def run_one(consumer: str, k: int, *, sqs: Any, emulator_port: int, proxy: CountingProxy, bodies: list[str]) -> Run:
+def run_one(
+    consumer: str, k: int, *, connections: str, sqs: Any, emulator_port: int, proxy: CountingProxy, bodies: list[str]
+) -> Run:
     url = _preload(sqs, consumer, k, emulator_port=emulator_port, proxy_port=proxy.port, bodies=bodies)
     counter = Path(tempfile.mkstemp(prefix="bench-celery-")[1])
     counter.unlink()
@@ -179,47 +183,60 @@ def run_one(consumer: str, k: int, *, sqs: Any, emulator_port: int, proxy: Count
     sqs.delete_queue(QueueUrl=url.replace(f":{proxy.port}/", f":{emulator_port}/"))
     counter.unlink(missing_ok=True)
     sqs_calls = sum(n for op, n in calls.items() if op != "GetQueueAttributes")
-    return Run(consumer, k, cpu1 - cpu0, exited.cpu_seconds, t1 - t0, sqs_calls, rss, dict(calls))
+    return Run(consumer, connections, k, cpu1 - cpu0, exited.cpu_seconds, t1 - t0, sqs_calls, rss, dict(calls))
 
 
 def main(argv: list[str] | None = None) -> list[Table]:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--k", type=int, nargs="+", default=[300, 100])
+    parser.add_argument("--k", type=int, nargs="+", default=[500])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--consumers", nargs="+", default=list(CONSUMERS))
+    parser.add_argument("--connections", nargs="+", choices=list(SERVERS), default=list(SERVERS))
     args = parser.parse_args(argv)
-    emulator = start_emulator()
+    bodies = [order_placed_body(5) for _ in range(max(args.k))]
+    runs: list[Run] = []
+    for connections in args.connections:
+        runs += _runs(connections, args, bodies)
+    tables = [_table(runs, c, k, args.repeat, len(bodies[0])) for c in args.connections for k in args.k]
+    save("b1", tables, {"k": args.k, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]})
+    return tables
+
+
+def _runs(connections: str, args: argparse.Namespace, bodies: list[str]) -> list[Run]:
+    emulator = start_emulator(connections)
     proxy = CountingProxy(emulator.port).start()
     sqs = boto3.client("sqs", endpoint_url=emulator.url)
-    bodies = [order_placed_body(5) for _ in range(max(args.k))]
     runs: list[Run] = []
     try:
         for k in args.k:
             for rep in range(args.repeat):
                 for consumer in args.consumers:
-                    run = run_one(consumer, k, sqs=sqs, emulator_port=emulator.port, proxy=proxy, bodies=bodies)
+                    run = run_one(
+                        consumer, k, connections=connections, sqs=sqs, emulator_port=emulator.port, proxy=proxy,
+                        bodies=bodies,
+                    )  # fmt: skip
                     runs.append(run)
                     print(
-                        f"B1 K={k} rep {rep + 1}/{args.repeat} {consumer:15s} {run.cpu_s / k * 1e6:7.0f} µs/msg "
-                        f"{k / run.wall_s:6.1f} msg/s calls={run.operations} rss={run.rss_mb:.0f} MB",
+                        f"B1 {connections} K={k} rep {rep + 1}/{args.repeat} {consumer:15s} "
+                        f"{run.cpu_s / k * 1e6:7.0f} µs/msg {k / run.wall_s:6.1f} msg/s calls={run.operations} "
+                        f"rss={run.rss_mb:.0f} MB",
                         flush=True,
                     )
     finally:
         emulator.stop()
-    tables = [_table(runs, k, args.repeat, len(bodies[0])) for k in args.k]
-    save("b1", tables, {"k": args.k, "repeat": args.repeat, "runs": [r.__dict__ for r in runs]})
-    return tables
+    return runs
 
 
-def _table(runs: list[Run], k: int, repeat: int, body_bytes: int) -> Table:
+def _table(runs: list[Run], connections: str, k: int, repeat: int, body_bytes: int) -> Table:
     table = Table(
-        f"B1 — consumer cost per message, K = {k} (medians of {repeat})",
+        f"B1 — consumer cost per message, {connections} emulator, K = {k} (medians of {repeat})",
         ["consumer", "CPU µs/msg (ready→K-th delete)", "CPU µs/msg (whole process)", "msg/s", "SQS calls",
          "calls/msg", "peak RSS MB", "× orderflow CPU"],
     )  # fmt: skip
-    base = median([r.cpu_s for r in runs if r.consumer == "orderflow" and r.k == k]) / k * 1e6
+    mine_all = [r for r in runs if r.connections == connections and r.k == k]
+    base = median([r.cpu_s for r in mine_all if r.consumer == "orderflow"]) / k * 1e6
     for consumer, label in CONSUMERS.items():
-        mine = [r for r in runs if r.consumer == consumer and r.k == k]
+        mine = [r for r in mine_all if r.consumer == consumer]
         if not mine:
             continue
         cpu = median([r.cpu_s for r in mine]) / k * 1e6
@@ -231,8 +248,11 @@ def _table(runs: list[Run], k: int, repeat: int, body_bytes: int) -> Table:
     table.notes = [
         f"{body_bytes}-byte EventBridge-shaped OrderPlaced bodies; no-op handler; consumer CPU = user+sys from /proc "
         "(psutil; Celery prefork includes its pool processes); the emulator's CPU is excluded.",
-        "msg/s is emulator-bound (moto scans the queue on every receive/delete); compare CPU, not wall time.",
-        "SQS calls counted by a TCP proxy in front of the emulator (one request per connection).",
+        "keep-alive: moto served by waitress (orderflow/local/moto_server.py), as local mode and the tests use it; "
+        "close: moto's own server, which answers `Connection: close` to every request (a new TCP connection per "
+        "call, which AWS never imposes). Both with the queue-depth fix, so depth does not bias the comparison.",
+        "msg/s is emulator-bound (one moto process on ≤ 1 core); compare CPU, not wall time.",
+        "SQS calls counted by a TCP proxy in front of the emulator (every request on every connection).",
     ]
     return table
 

@@ -1,9 +1,9 @@
 """A counting TCP proxy in front of the emulator: every consumer's SQS calls, counted the same way.
 
-The emulator answers `Connection: close`, so each connection carries exactly one request; the
-proxy reads the operation from the first request's `X-Amz-Target` (JSON protocol: boto3,
-aiobotocore) or `Action=` (query protocol: kombu's pycurl client). It runs in the benchmark's own
-process, so its CPU is charged to neither the consumer nor the emulator.
+A connection carries one request (`Connection: close`) or many (keep-alive): the proxy counts
+every `X-Amz-Target` header (JSON protocol: boto3, aiobotocore) or `Action=` parameter (query
+protocol: kombu's pycurl client) in what clients send, across reads. It runs in the benchmark's
+own process, so its CPU is charged to neither the consumer nor the emulator.
 """
 
 from __future__ import annotations
@@ -53,23 +53,27 @@ class CountingProxy:
         await asyncio.gather(self._pipe(reader, up_writer, first=True), self._pipe(up_reader, writer, first=False))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, first: bool) -> None:
-        seen = b""
-        counted = not first
+        tail = b""  # the end of what was read, kept so that a header split across reads is still seen
+        tail_start = 0  # stream offset of tail[0]
+        counted_to = 0  # stream offset just past the last operation counted
         try:
             while data := await reader.read(65536):
-                if not counted:
-                    seen = (seen + data)[-8192:]
-                    if match := _OPERATION.search(seen):
-                        counted = True
-                        with self._lock:
-                            self.calls[(match.group(1) or match.group(2)).decode()] += 1
+                if first:
+                    tail += data
+                    for match in _OPERATION.finditer(tail):
+                        end = tail_start + match.end()
+                        # A header at the very end of a read may go on in the next one; a query
+                        # body's Action may be its last parameter (a read split inside it is rare).
+                        if end > counted_to and (match.group(2) or match.end() < len(tail)):
+                            counted_to = end
+                            with self._lock:
+                                self.calls[(match.group(1) or match.group(2)).decode()] += 1
+                    cut = max(0, len(tail) - 8192)
+                    tail, tail_start = tail[cut:], tail_start + cut
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
             pass
         finally:
-            if first and not counted:
-                with self._lock:
-                    self.calls["unknown"] += 1 if seen else 0
             with contextlib.suppress(ConnectionError, OSError):
                 writer.close()

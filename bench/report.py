@@ -15,6 +15,7 @@ from bench.common import RESULTS, ROOT, Table
 DOC = ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).with_name("findings.md")
 SECTIONS = [
+    ("emulator", "E — the local emulator: plain moto vs our fixes"),
     ("b1", "B1 — consumer CPU per message vs peers"),
     ("b1_tracing", "B1 — tracing overhead (off vs on, 100 % sampling)"),
     ("b2_b5", "B2 — billed AWS units per order, and B5 — CPU per order"),
@@ -56,10 +57,12 @@ def write_report(command: str) -> Path:
         "runs shared this 2-core machine — see the per-benchmark load notes.",
         f"- **Commit:** {_commit()}",
         "",
-        "All runs are against moto 5.2.5 in server mode on 127.0.0.1 (one process, ≤ 1 core, `Connection: close` on",
-        "every response, cost of receive/delete grows with queue depth). CPU figures are the consumer's or",
-        "platform processes' own user+sys time from /proc; the emulator's CPU is never included. Wall-time figures",
-        "(msg/s, latencies, throughput) are emulator-bound and say little about AWS.",
+        "All runs are against moto 5.2.5 in server mode on 127.0.0.1 (one process, ≤ 1 core), served with",
+        "keep-alive connections and our fixes (orderflow/local/moto_server.py, moto_patches/) unless a table says",
+        "`close` or `plain`: moto's own server answers `Connection: close` to every request, and plain moto's SQS",
+        "and DynamoDB Query cost grows with queue depth and table size (section E). CPU figures are the consumer's",
+        "or platform processes' own user+sys time from /proc; the emulator's CPU is never included. Wall-time",
+        "figures (msg/s, latencies, throughput) are emulator-bound and say little about AWS.",
         "",
     ]
     for name, title in SECTIONS:

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 import httpx
 
-from bench.common import BenchError, child_env, cpu_seconds, python, start_emulator, wait_exit
+from bench.common import EMULATORS, BenchError, child_env, cpu_seconds, python, start_emulator, wait_exit
 from orderflow.local.emulator import Emulator, free_port
 from orderflow.local.provision import provision
 from orderflow.local.seed import CATALOGUE, seed
@@ -63,6 +63,7 @@ def _sub(a: Counter[str], b: Counter[str]) -> Counter[str]:
 @dataclass
 class Stack:
     naive: bool = False
+    emulator_kind: str = "improved"  # bench.common.EMULATORS
     emulator: Emulator | None = None
     settings: Settings | None = None
     api_url: str = ""
@@ -70,7 +71,8 @@ class Stack:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-stack-")))
 
     def start(self, *, workers: bool = True) -> Stack:
-        self.emulator = start_emulator()
+        connections, without = EMULATORS[self.emulator_kind]
+        self.emulator = start_emulator(connections, without=without)
         prefix = "bench"
         os.environ["ORDERFLOW_RESOURCE_PREFIX"] = prefix
         self.settings = Settings(local_mode=True, resource_prefix=prefix)

@@ -9,13 +9,15 @@ served by waitress instead, a maintained threaded WSGI server that keeps HTTP/1.
 alive. Each SQS long poll holds one of its threads for its whole wait, so `--threads` must cover
 every receiver of every worker at maximum scale (orderflow.local.emulator sizes it from the
 topology). `--server werkzeug` keeps moto's own server, for benchmarks that compare the two;
-`--without MODULE` leaves one patch module out (e.g. `--without sqs_index`), for the same reason.
+`--without PATCH` leaves a patch module or one patch out (`--without sqs_index`,
+`--without query_by_partition`), for the same reason.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from orderflow.local.moto_patches import ALL
 
@@ -29,18 +31,22 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="waitress worker threads")
     parser.add_argument("--server", choices=("waitress", "werkzeug"), default="waitress")
     parser.add_argument(
-        "--without", action="append", default=[], metavar="MODULE", help="a moto_patches module to leave out"
+        "--without", action="append", default=[], metavar="PATCH", help="a moto_patches module or patch to leave out"
     )
     return parser.parse_args(argv)
 
 
+def _names(patch: Callable[[], None]) -> set[str]:
+    return {patch.__module__.rsplit(".", 1)[-1], patch.__name__}
+
+
 def apply_patches(without: list[str]) -> None:
-    known = {patch.__module__.rsplit(".", 1)[-1] for patch in ALL}
+    known = set().union(*(_names(patch) for patch in ALL))
     unknown = set(without) - known
     if unknown:
-        raise SystemExit(f"--without: no patch module {', '.join(sorted(unknown))} (have: {', '.join(sorted(known))})")
+        raise SystemExit(f"--without: no patch {', '.join(sorted(unknown))} (have: {', '.join(sorted(known))})")
     for patch in ALL:
-        if patch.__module__.rsplit(".", 1)[-1] not in without:
+        if not _names(patch) & set(without):
             patch()
 
 

@@ -59,7 +59,9 @@ async def test_sigterm_mid_batch_finishes_in_flight_and_releases_the_rest(aws: A
     await asyncio.wait_for(running, timeout=15)
     # THEN the two in flight finished (and were deleted), the rest came back at once
     assert sorted(finished) == sorted(started) and len(finished) == 2
-    assert worker.stats["released"] == worker.stats["received"] - 2
+    # Every one not started was released; a long poll still parked may take released ones straight
+    # back (SQS hands a message made visible to a waiting poll at once) and release them again.
+    assert worker.stats["released"] >= worker.stats["received"] - 2
     assert time.monotonic() - began < 5
     response = await aws.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
     assert len(response.get("Messages", [])) == 6  # visible now, not after the 30 s timeout
