@@ -58,7 +58,15 @@ def main(argv: list[str] | None = None) -> list[Table]:
         for rep in range(args.repeat):
             for variant, enabled in VARIANTS.items():
                 os.environ["ORDERFLOW_TRACING_ENABLED"] = enabled
-                run = run_one(variant, args.k, sqs=sqs, emulator_port=emulator.port, proxy=proxy, bodies=bodies)
+                run = run_one(
+                    variant,
+                    args.k,
+                    connections="keep-alive",
+                    sqs=sqs,
+                    emulator_port=emulator.port,
+                    proxy=proxy,
+                    bodies=bodies,
+                )
                 runs.append(run)
                 print(f"B1-tracing rep {rep + 1}/{args.repeat} {variant:12s} {run.cpu_s / args.k * 1e6:7.0f} µs/msg")
     finally:
