@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api, b6_console, emulator
+from bench import b1_consumers, b1_tracing, b2_b5_orders, b3_latency, b4_api, b6_console, b7_scaling, emulator
 from bench.report import write_report
 
 RUNNERS = {
@@ -20,6 +20,7 @@ RUNNERS = {
     "b3": b3_latency.main,
     "b4": b4_api.main,
     "b6": b6_console.main,
+    "b7": b7_scaling.main,
 }
 
 

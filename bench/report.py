@@ -22,6 +22,7 @@ SECTIONS = [
     ("b3", "B3 — latency and throughput of the local platform"),
     ("b4", "B4 — API overhead"),
     ("b6_console", "B6 — operator console"),
+    ("b7", "B7 — dev supervisor: burst to first extra worker"),
 ]
 
 
