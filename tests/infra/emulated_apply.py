@@ -7,8 +7,14 @@ backend whose state file the caller chooses, and the provider given fake keys, `
 emulator. Modules and environment files are the ones users apply.
 
 Two trees can share one state file, so a refactored tree can be planned against what an older
-tree applied (`plan(...)` then `planned_changes(...)`): that is how `moved` blocks are proven to
-destroy and replace nothing.
+tree applied: that is how `moved` blocks are proven to destroy and replace nothing.
+
+    with emulated_root(revision="main") as old:          # the tree before the refactor
+        old.apply()
+        new = EmulatedRoot(export_tree(tmp / "new"), old.root, old.emulator, old.state, old.variables).init()
+        changes = planned_changes(new.plan())              # the working tree, against old's state
+        assert not changes.get("delete") and not changes.get("replace")
+        old.destroy()
 
 The emulator is the project's own (orderflow.local.emulator) with moto's managed IAM policies
 loaded (`MOTO_IAM_LOAD_MANAGED_POLICIES`, moto's own switch: the roots attach AWS managed policies).
@@ -82,9 +88,14 @@ def _environ(**values: str) -> Iterator[None]:
 
 
 def start_emulator() -> Emulator:
-    """A fresh emulator of the caller's own (stop it when done), with AWS managed IAM policies."""
+    """A fresh emulator of the caller's own (stop it when done), with AWS managed IAM policies.
+
+    Served by moto's own (werkzeug) server, which closes each connection after its response: behind
+    the keep-alive server local mode uses, the provider's Go client twice in five measured applies
+    lost a connection mid-response ("use of closed network connection") and retried a call that had
+    already been carried out (a DeleteTable, then a GetRolePolicy wait that gave up)."""
     with _environ(MOTO_IAM_LOAD_MANAGED_POLICIES="true"):  # read once, when the server starts
-        return Emulator(free_port()).start(timeout=60)
+        return Emulator(free_port(), server="werkzeug").start(timeout=60)
 
 
 def aws_client(emulator: Emulator, service: str) -> Any:
