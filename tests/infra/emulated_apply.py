@@ -42,10 +42,9 @@ import psutil
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
 from tests.infra.hcl import REPO
+from tests.infra.provider import find_provider, missing_reason, plugin_dir
 
 SHIM = REPO / "tools" / "terraform"
-PLUGIN_DIR_ENV = "ORDERFLOW_TF_PLUGIN_DIR"
-DEFAULT_PLUGIN_DIR = Path("/opt/tf-plugins")
 OVERRIDE = "zz_emulated_override.tf"
 VARIABLES = "zz_emulated.auto.tfvars.json"
 PARALLELISM = 30
@@ -60,17 +59,10 @@ _IGNORED = shutil.ignore_patterns(
 )
 
 
-def plugin_dir() -> Path:
-    return Path(os.environ.get(PLUGIN_DIR_ENV) or DEFAULT_PLUGIN_DIR)
-
-
 def provider_missing() -> str | None:
-    """None when hashicorp/aws is in the plugin directory, else the skip reason naming what is missing."""
-    if any(
-        (plugin_dir() / "registry.terraform.io" / "hashicorp" / "aws").glob("*/linux_amd64/terraform-provider-aws_*")
-    ):
-        return None
-    return f"no AWS provider in the plugin directory {plugin_dir()} (set {PLUGIN_DIR_ENV})"
+    """None when hashicorp/aws is in the plugin directory (tests/infra/provider.py), else the skip
+    reason naming what is missing and where it was looked for."""
+    return None if find_provider() is not None else missing_reason()
 
 
 @contextlib.contextmanager
