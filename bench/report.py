@@ -14,6 +14,7 @@ from bench.common import RESULTS, ROOT, Table
 
 DOC = ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).with_name("findings.md")
+CARRIED = "_Not re-run in this invocation: figures from an earlier run of this document, on the emulator of that run._"
 SECTIONS = [
     ("emulator", "E — the local emulator: plain moto vs our fixes"),
     ("b1", "B1 — consumer CPU per message vs peers"),
@@ -66,11 +67,16 @@ def write_report(command: str) -> Path:
         "figures (msg/s, latencies, throughput) are emulator-bound and say little about AWS.",
         "",
     ]
+    earlier = _sections_of_the_last_report()
     for name, title in SECTIONS:
         path = RESULTS / f"{name}.json"
         parts += [f"## {title}", ""]
         if not path.exists():
-            parts += ["_Not run in this invocation._", ""]
+            # `make bench BENCH_ARGS=b1` re-runs one benchmark: the others keep their last figures.
+            if title in earlier:
+                parts += [CARRIED, "", earlier[title].strip().removeprefix(CARRIED).strip(), ""]
+            else:
+                parts += ["_Not run in this invocation._", ""]
             continue
         data = json.loads(path.read_text())
         meta = data.get("meta", {})
@@ -81,6 +87,17 @@ def write_report(command: str) -> Path:
         parts += [FINDINGS.read_text()]
     DOC.write_text("\n".join(parts).rstrip() + "\n")
     return DOC
+
+
+def _sections_of_the_last_report() -> dict[str, str]:
+    """The body of every `## ` section of the document as it stands, by title."""
+    if not DOC.exists():
+        return {}
+    sections = {}
+    for part in DOC.read_text().split("\n## ")[1:]:
+        title, _, body = part.partition("\n")
+        sections[title.strip()] = body
+    return sections
 
 
 def _commit() -> str:
