@@ -15,6 +15,7 @@ from bench.common import RESULTS, ROOT, Table
 DOC = ROOT / "docs" / "benchmarks.md"
 FINDINGS = Path(__file__).with_name("findings.md")
 CARRIED = "_Not re-run in this invocation: figures from an earlier run of this document, on the emulator of that run._"
+NOT_RUN = "_Not run in this invocation._"
 SECTIONS = [
     ("emulator", "E — the local emulator: plain moto vs our fixes"),
     ("b1", "B1 — consumer CPU per message vs peers"),
@@ -73,10 +74,11 @@ def write_report(command: str) -> Path:
         parts += [f"## {title}", ""]
         if not path.exists():
             # `make bench BENCH_ARGS=b1` re-runs one benchmark: the others keep their last figures.
-            if title in earlier:
-                parts += [CARRIED, "", earlier[title].strip().removeprefix(CARRIED).strip(), ""]
+            body = earlier.get(title, "").strip().removeprefix(CARRIED).strip()
+            if body and body != NOT_RUN:
+                parts += [CARRIED, "", body, ""]
             else:
-                parts += ["_Not run in this invocation._", ""]
+                parts += [NOT_RUN, ""]
             continue
         data = json.loads(path.read_text())
         meta = data.get("meta", {})
