@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     carrier_latency_seconds: float = Field(default=0.0, ge=0)
     carrier_timeout_seconds: float = Field(default=5.0, gt=0)
     notifications_topic_arn: str | None = None
+    email_sender: str | None = Field(
+        default=None, description="SES identity customer email is sent from (unset: no email, SNS/log only)."
+    )
+    email_configuration_set: str | None = Field(default=None, description="SES configuration set (bounce events).")
     supplier_delay_seconds: float = Field(
         default=2.0, ge=0, le=600, description="The simulated supplier delivers a purchase order after this long."
     )

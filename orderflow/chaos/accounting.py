@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from orderflow.aws.dynamo import from_attrs
+from orderflow.chaos.cancels import (
+    CUSTOMER_CANCELLED,
+    check_cancelled,
+    money,
+    shipped_notifications,
+    shipped_timeline,
+)
 from orderflow.chaos.load import Submission
 from orderflow.ops.aws import client
 from orderflow.settings import Settings
@@ -38,6 +46,7 @@ ALLOWED: dict[str, set[tuple[str, str | None]]] = {
     "scarce": {("SHIPPED", None), ("CANCELLED", "OUT_OF_STOCK")},
     "out_of_stock": {("CANCELLED", "OUT_OF_STOCK")},
     "declined": {("CANCELLED", "PAYMENT_DECLINED")},
+    "cancel": {("SHIPPED", None), CUSTOMER_CANCELLED},  # a cancel fired at a random point of the saga
 }
 
 
@@ -77,7 +86,7 @@ class Tables:
                 self.outbox += 1
             case "payment", "CHARGE":
                 self.charges[order].append(item)
-            case "shipping", "SHIPMENT":
+            case "shipping", "SHIPMENT" if item.get("state") == "BOOKED":
                 self.shipments[order] += 1
             case "notification", _ if sk.startswith("NOTIFICATION#"):
                 self.notifications[order].append(str(item["outcome"]))
@@ -93,6 +102,7 @@ class Findings:
 
     counts: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
+    figures: dict[str, Decimal] = field(default_factory=dict)
 
     def flag(self, what: str, detail: str, n: int = 1) -> None:
         self.counts[what] += n
@@ -113,6 +123,7 @@ def account(
     for order_id in accepted.keys() | tables.orders.keys():
         _order(order_id, accepted.get(order_id), tables, api_views.get(order_id), found)
     _stock(tables, catalogue, found)
+    money(tables, found)
     if tables.outbox:
         found.flag("outbox pending", f"{tables.outbox} outbox entries never published", tables.outbox)
     return found
@@ -134,13 +145,27 @@ def _order(
     state = (str(order["status"]), order.get("reason"))
     if view["status"] != state[0]:
         found.flag("api disagrees", f"{order_id}: table {state[0]}, API {view['status']}")
+    if submission is not None and state not in ALLOWED[submission.kind]:
+        found.flag("wrong outcome", f"{order_id} ({submission.kind}) ended {state}")
+    if state == CUSTOMER_CANCELLED:
+        found.counts["terminal"] += 1
+        found.counts["cancelled by customer"] += 1
+        check_cancelled(order_id, tables, found)
+        return
     if state not in EXPECTED:
         found.flag("stuck", f"{order_id} is {state[0]}")
         return
     found.counts["terminal"] += 1
-    if submission is not None and state not in ALLOWED[submission.kind]:
-        found.flag("wrong outcome", f"{order_id} ({submission.kind}) ended {state}")
+    _saga(order_id, order, state, tables, found)
+
+
+def _saga(order_id: str, order: dict[str, Any], state: tuple[str, str | None], tables: Tables, found: Findings) -> None:
+    """An order that shipped or failed for a business reason: its exact timeline and effects."""
     timeline, notes, reservation, charge = EXPECTED[state]
+    if state[0] == "SHIPPED":
+        timeline, notes = shipped_timeline(order), shipped_notifications(order)
+        if order.get("cancellation"):
+            found.counts["cancel refused (shipped)"] += 1
     if sorted(tables.timeline[order_id]) != timeline:
         duplicated = sum(n - 1 for n in Counter(tables.timeline[order_id]).values())
         found.flag(

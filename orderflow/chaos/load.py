@@ -24,12 +24,14 @@ class Submission:
     """One order as the client knows it."""
 
     index: int
-    kind: str  # normal, scarce, out_of_stock, declined
+    kind: str  # normal, scarce, out_of_stock, declined, cancel
     key: str
     body: dict[str, Any]
     order_id: str | None = None  # from the first 202
     replayed_ids: list[str] = field(default_factory=list)  # from deliberate replays
     errors: list[str] = field(default_factory=list)
+    cancel_after: float | None = None  # seconds after the 202 (kind "cancel")
+    cancel_status: int | None = None  # 202 (asked) or 409 (already shipped)
 
 
 def order_mix(config: ChaosConfig) -> list[Submission]:
@@ -44,15 +46,21 @@ def order_mix(config: ChaosConfig) -> list[Submission]:
             kind, lines[EMPTY] = "out_of_stock", 1
         elif rng.random() < 0.2:
             kind, lines[SCARCE] = "scarce", 1
+        elif rng.random() < config.cancel_share / (1 - config.declined_share - config.out_of_stock_share):
+            kind = "cancel"
         else:
             kind = "normal"
+        if kind == "cancel" and rng.random() < 0.3:
+            extra = {"paymentToken": "tok_refundError"}  # its first refund attempt fails technically
         body = {
             "customerEmail": f"chaos{index}@example.com",
             "currency": "USD",
             "items": [{"sku": sku, "quantity": q} for sku, q in lines.items()],
             **extra,
         }
-        mix.append(Submission(index, kind, f"chaos-{config.seed}-{index}-{uuid.uuid4().hex[:8]}", body))
+        key = f"chaos-{config.seed}-{index}-{uuid.uuid4().hex[:8]}"
+        cancel_after = rng.uniform(0, config.cancel_within) if kind == "cancel" else None
+        mix.append(Submission(index, kind, key, body, cancel_after=cancel_after))
     return mix
 
 
@@ -91,6 +99,8 @@ class Load:
             else:
                 if response.status_code == 202:
                     self._answered(submission, str(response.json()["orderId"]))
+                    if not replay and submission.cancel_after is not None:
+                        self._cancel(submission)
                     return
                 submission.errors.append(f"{response.status_code}: {response.text[:200]}")
                 if response.status_code < 500 and response.status_code != 429:
@@ -98,6 +108,23 @@ class Load:
             time.sleep(min(5.0, 0.2 * 2**attempt))
         with self._lock:
             self.failed += 0 if replay else 1
+
+    def _cancel(self, submission: Submission) -> None:
+        """The customer changes their mind; retried with its own Idempotency-Key on errors."""
+        assert submission.cancel_after is not None and submission.order_id is not None
+        time.sleep(submission.cancel_after)
+        headers = {"Idempotency-Key": f"{submission.key}-cancel"}
+        for attempt in range(_ATTEMPTS):
+            try:
+                response = self._http.post(f"/orders/{submission.order_id}/cancel", headers=headers)
+            except httpx.HTTPError as exc:
+                submission.errors.append(f"cancel: {type(exc).__name__}: {exc}")
+            else:
+                if response.status_code in (202, 409):
+                    submission.cancel_status = response.status_code
+                    return
+                submission.errors.append(f"cancel: {response.status_code}: {response.text[:200]}")
+            time.sleep(min(5.0, 0.2 * 2**attempt))
 
     def _answered(self, submission: Submission, order_id: str) -> None:
         # A replay racing its first may answer first: whichever does, the other must agree.

@@ -43,6 +43,8 @@ INVARIANTS = (
     "api disagrees",
     "replay mismatch",
     "outbox pending",
+    "money drift",
+    "shipped and cancelled",
 )
 
 
@@ -52,6 +54,7 @@ class ChaosReport:
     findings: Findings = field(default_factory=Findings)
     accepted: int = 0
     failed_submissions: int = 0
+    cancels: Counter[int] = field(default_factory=Counter)  # API answer to each cancel: 202 or 409
     signals: Counter[str] = field(default_factory=Counter)
     restarts: int = 0
     faults: Counter[str] = field(default_factory=Counter)  # by flavour
@@ -75,6 +78,7 @@ class ChaosReport:
             ("terminal", str(c["terminal"]), c["terminal"] >= self.accepted),
             *((label, str(c[key]), c[key] == 0) for label, key in _SHOWN.items()),
             ("other violations", str(other), other == 0),
+            *self._cancel_rows(),
             ("DLQ after redrive", f"{self.dlq_after} (redrove {self.redriven})", self.dlq_after == 0),
             ("kills (SIGKILL)", str(self.signals["SIGKILL"]), True),
             ("graceful stops (SIGTERM)", str(self.signals["SIGTERM"]), True),
@@ -87,6 +91,24 @@ class ChaosReport:
             ),
             ("quiescent", "yes" if self.quiesced else "NO", self.quiesced),
             ("wall time", f"{self.wall_seconds:.0f} s", True),
+        ]
+
+    def _cancel_rows(self) -> list[tuple[str, str, bool]]:
+        c, money = self.findings.counts, self.findings.figures
+        net = money.get("charged", 0) - money.get("refunded", 0)
+        return [
+            (
+                "cancels sent",
+                f"{sum(self.cancels.values())} (202: {self.cancels[202]}, 409: {self.cancels[409]})",
+                True,
+            ),
+            ("cancelled by customer", f"{c['cancelled by customer']} ({c['refunded']} refunded)", True),
+            ("cancel refused, shipped", str(c["cancel refused (shipped)"]), True),
+            (
+                "charges − refunds",
+                f"{net} (shipped totals {money.get('shipped totals', 0)})",
+                c["money drift"] == 0,
+            ),
         ]
 
     def table(self) -> Table:
@@ -122,6 +144,7 @@ def run_chaos(config: ChaosConfig, workdir: Path, *, console: Console | None = N
         finally:
             monkey.halt()
         report.signals, report.accepted, report.failed_submissions = monkey.sent, load.accepted, load.failed
+        report.cancels = Counter(s.cancel_status for s in load.submissions if s.cancel_status is not None)
         console.print("healing: faults off, workers restarted; waiting for quiescence")
         stack.heal()
         _quiesce(stack, config.quiesce_timeout)

@@ -15,6 +15,7 @@ from orderflow.cli import (
     dlq,
     inventory,
     load,
+    mail,
     orders,
     processes,
     provisioning,
@@ -40,6 +41,7 @@ for name, group in {
     "inventory": inventory,
     "apikey": apikey,
     "audit": audit,
+    "mail": mail,
 }.items():
     app.add_typer(group.app, name=name)
 

@@ -20,6 +20,7 @@ def chaos(
     term_every: Annotated[float, typer.Option(min=0, help="Seconds between SIGTERMs (0: none).")] = 11.0,
     fault_rate: Annotated[float, typer.Option(min=0, max=1, help="Before/after fault probability per call.")] = 0.02,
     duplicate_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of messages delivered twice.")] = 0.05,
+    cancel_share: Annotated[float, typer.Option(min=0, max=0.8, help="Share of orders the customer cancels.")] = 0.15,
     seed: int = 1,
     workdir: Annotated[Path | None, typer.Option(help="Logs and the fault ledger (default: a temp dir).")] = None,
 ) -> None:
@@ -38,6 +39,7 @@ def chaos(
         term_every=term_every,
         fault_rate=fault_rate,
         duplicate_rate=duplicate_rate,
+        cancel_share=cancel_share,
         seed=seed,
     )
     directory = workdir or Path(tempfile.mkdtemp(prefix="orderflow-chaos-"))

@@ -14,6 +14,7 @@ from orderflow.contracts.events import (
 )
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.notification.channel import Channel, LogChannel, SnsChannel
+from workers.services.notification.email import FanOutChannel, SesChannel
 from workers.services.notification.handlers import NotificationDeps, notify
 from workers.services.notification.store import NotificationStore
 from workers.services.simulation import FaultSwitch
@@ -21,10 +22,15 @@ from workers.services.simulation import FaultSwitch
 
 async def build_deps(ctx: ServiceContext) -> NotificationDeps:
     table = ctx.settings.table_name("notification")
-    channel: Channel = LogChannel()
-    if ctx.settings.notifications_topic_arn:
-        sns = await ctx.aws.enter(get_session().create_client("sns", region_name=ctx.settings.region))
-        channel = SnsChannel(sns, ctx.settings.notifications_topic_arn)
+    settings = ctx.settings
+    channels: list[Channel] = []
+    if settings.email_sender:
+        ses = await ctx.aws.enter(get_session().create_client("sesv2", region_name=settings.region))
+        channels.append(SesChannel(ses, settings.email_sender, settings.email_configuration_set))
+    if settings.notifications_topic_arn:
+        sns = await ctx.aws.enter(get_session().create_client("sns", region_name=settings.region))
+        channels.append(SnsChannel(sns, settings.notifications_topic_arn))
+    channel: Channel = FanOutChannel(channels) if channels else LogChannel()
     return NotificationDeps(
         store=NotificationStore(table),
         processed=ProcessedEvents(ctx.aws.dynamodb, table),
