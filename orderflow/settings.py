@@ -17,6 +17,7 @@ from orderflow.topology import Topology, load_topology
 from orderflow.workerstatus import worker_status_path
 
 _REPO_TOPOLOGY = Path(__file__).resolve().parent.parent / "topology.yaml"
+LOCAL_EMAIL_SENDER = "orders@orderflow.localhost"  # local mode's sender: the emulator keeps what it sends
 
 
 def _default_topology_path() -> Path:
@@ -97,7 +98,9 @@ class Settings(BaseSettings):
     carrier_timeout_seconds: float = Field(default=5.0, gt=0)
     notifications_topic_arn: str | None = None
     email_sender: str | None = Field(
-        default=None, description="SES identity customer email is sent from (unset: no email, SNS/log only)."
+        default=None,
+        description="SES identity customer email is sent from (unset: no email, SNS/log only; "
+        f"in local mode {LOCAL_EMAIL_SENDER}, captured by the emulator: `orderflow mail list`).",
     )
     email_configuration_set: str | None = Field(default=None, description="SES configuration set (bounce events).")
     supplier_delay_seconds: float = Field(
@@ -153,6 +156,11 @@ class Settings(BaseSettings):
     @property
     def simulation(self) -> bool:
         return self.local_mode if self.simulation_enabled is None else self.simulation_enabled
+
+    @property
+    def customer_email_sender(self) -> str | None:
+        """Who customer email comes from: set explicitly, or local mode's captured mailbox."""
+        return self.email_sender or (LOCAL_EMAIL_SENDER if self.local_mode else None)
 
     @property
     def bus(self) -> str:

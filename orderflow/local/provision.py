@@ -45,11 +45,11 @@ def provision(settings: Settings, *, endpoint_url: str | None = None) -> Provisi
         done.tables.append(_table(dynamodb, settings.table_name(table)))
     for service in settings.topology.services.values():
         _service(settings, events, sqs, service, done)
-    if settings.email_sender:
+    if sender := settings.customer_email_sender:
         # SES sends only from a verified identity; the emulator verifies at once and keeps every
         # message it sends (the captured mailbox: `orderflow mail list`).
         ses = boto3.session.Session(region_name=settings.region).client("sesv2", endpoint_url=endpoint_url)
-        _ensure(lambda: ses.create_email_identity(EmailIdentity=settings.email_sender), "AlreadyExistsException")
+        _ensure(lambda: ses.create_email_identity(EmailIdentity=sender), "AlreadyExistsException")
     return done
 
 

@@ -57,7 +57,7 @@ def test_seed_request_ships_with_one_charge_one_shipment_and_its_notifications(s
     [shipment] = shipments(stack, order_id)
     assert shipment["trackingNumber"].startswith("1Z")
     settled(stack)
-    assert notifications(stack, order_id) == ["PaymentCompleted", "ShipmentCreated"]
+    assert notifications(stack, order_id) == ["OrderPlaced", "PaymentCompleted", "ShipmentCreated"]
     assert set(dlq_depths(stack).values()) == {0}
 
 
@@ -69,7 +69,7 @@ def test_order_beyond_stock_is_cancelled_out_of_stock_without_charge(stack: Stac
     settled(stack)
     assert approved_charges(stack, order_id) == []
     assert stock(stack, sku) == 3
-    assert notifications(stack, order_id) == ["InventoryReservationFailed"]
+    assert notifications(stack, order_id) == ["InventoryReservationFailed", "OrderPlaced"]
 
 
 def test_declined_payment_cancels_and_restores_stock_exactly(stack: Stack) -> None:
@@ -81,7 +81,7 @@ def test_declined_payment_cancels_and_restores_stock_exactly(stack: Stack) -> No
     assert stock(stack, sku) == 7
     assert approved_charges(stack, order_id) == []
     assert [i["state"] for i in items(stack, "inventory", order_id) if i["sk"] == "RESERVATION"] == ["RELEASED"]
-    assert notifications(stack, order_id) == ["PaymentFailed"]
+    assert notifications(stack, order_id) == ["OrderPlaced", "PaymentFailed"]
     assert "InventoryReleased" in [e["eventType"] for e in view(stack, order_id)["timeline"]]
 
 
@@ -152,7 +152,7 @@ def test_every_message_delivered_twice_changes_nothing_twice(stack: Stack) -> No
     assert len([i for i in items(stack, "inventory", order_id) if i["sk"] == "RESERVATION"]) == 1
     assert len(approved_charges(stack, order_id)) == 1
     assert len(shipments(stack, order_id)) == 1
-    assert notifications(stack, order_id) == ["PaymentCompleted", "ShipmentCreated"]
+    assert notifications(stack, order_id) == ["OrderPlaced", "PaymentCompleted", "ShipmentCreated"]
     timeline = [e["eventType"] for e in view(stack, order_id)["timeline"]]
     assert sorted(timeline) == sorted(["OrderPlaced", "InventoryReserved", "PaymentCompleted", "ShipmentCreated"])
 

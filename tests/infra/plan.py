@@ -65,8 +65,11 @@ def plan_workspace(aws_provider: Provider, root: Path) -> Workspace:
     return Workspace(aws_provider, root).sync()
 
 
-def plan_environment(workspace: Workspace, environment: str, sts_endpoint: str) -> dict[str, Any]:
-    """Plan terraform/environments/<environment> from scratch and return `terraform show -json` of it."""
+def plan_environment(
+    workspace: Workspace, environment: str, sts_endpoint: str, extra: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Plan terraform/environments/<environment> from scratch and return `terraform show -json` of it
+    (`extra`: optional variables set, e.g. to plan a feature that is off by default)."""
     relative = f"terraform/environments/{environment}"
     where = workspace.path(relative)
     (where / OVERRIDE).write_text(override(sts_endpoint))
@@ -76,6 +79,7 @@ def plan_environment(workspace: Workspace, environment: str, sts_endpoint: str) 
     workspace.init(relative, backend=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | FAKE_CREDENTIALS
     variables = [f"-var={name}={REQUIRED_VARIABLES[name]}" for name in required_variables(where)]
+    variables += [f"-var={name}={value}" for name, value in (extra or {}).items()]
     check(
         run(
             "plan",

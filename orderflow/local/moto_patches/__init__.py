@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from orderflow.local.moto_patches import appautoscaling, dynamodb, dynamodb_errors, sqs_attributes, sqs_index
+from orderflow.local.moto_patches import (
+    appautoscaling,
+    dynamodb,
+    dynamodb_errors,
+    ses_mailbox,
+    sqs_attributes,
+    sqs_index,
+)
 
 ALL: tuple[Callable[[], None], ...] = (
     *dynamodb.PATCHES,
@@ -17,6 +24,7 @@ ALL: tuple[Callable[[], None], ...] = (
     *sqs_attributes.PATCHES,
     *dynamodb_errors.PATCHES,
     *sqs_index.PATCHES,
+    *ses_mailbox.PATCHES,
 )
 
 

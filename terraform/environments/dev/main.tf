@@ -30,11 +30,20 @@ locals {
   # What a worker needs beyond its queue, the bus and its tables, keyed by service name: extra
   # environment, and task-role statements for exactly the resources behind it. Services not
   # listed get neither.
+  # Customer email (SES) only when customer_email_sender is set: the worker then sends email first,
+  # then publishes to the topic (workers/services/notification/email.py).
+  customer_email = one(module.customer_email[*])
   worker_environment = {
-    notification = { ORDERFLOW_NOTIFICATIONS_TOPIC_ARN = module.customer_notifications.topic_arn }
+    notification = merge(
+      { ORDERFLOW_NOTIFICATIONS_TOPIC_ARN = module.customer_notifications.topic_arn },
+      try(local.customer_email.worker_environment, {}),
+    )
   }
   worker_task_policy_statements = {
-    notification = module.customer_notifications.publisher_policy_statements
+    notification = merge(
+      module.customer_notifications.publisher_policy_statements,
+      try(local.customer_email.sender_policy_statements, {}),
+    )
   }
 }
 
@@ -115,6 +124,20 @@ module "customer_notifications" {
   name                = "${var.resource_prefix}-customer-notifications"
   publisher_role_arns = [module.worker_service["notification"].task_role_arn]
   tags                = local.tags
+}
+
+# Off unless customer_email_sender is set (docs/deploy.md, "Customer email"): the SES identity, a
+# configuration set whose bounces and complaints reach the ops topic, and ses:SendEmail for the
+# notification worker alone, from that address only.
+module "customer_email" {
+  source = "../../modules/customer-email"
+  count  = var.customer_email_sender == null ? 0 : 1
+
+  sender_address         = var.customer_email_sender
+  identity               = var.customer_email_identity
+  configuration_set_name = "${var.resource_prefix}-customer-email"
+  ops_topic_arn          = module.observability.ops_topic_arn
+  tags                   = local.tags
 }
 
 # Off unless audit_forward_bus_arn names the audit account's bus (docs/deploy.md, "Audit forwarding").

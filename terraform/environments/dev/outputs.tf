@@ -70,3 +70,12 @@ output "audit_forwarding" {
     dlq_arn  = module.audit_forwarding.dlq_arn
   }
 }
+
+output "customer_email" {
+  description = "Customer email through SES: identity, configuration set and the DKIM tokens to publish for a domain identity (null when customer_email_sender is unset)."
+  value = local.customer_email == null ? null : {
+    identity_arn           = local.customer_email.identity_arn
+    configuration_set_name = local.customer_email.configuration_set_name
+    dkim_tokens            = local.customer_email.dkim_tokens
+  }
+}

@@ -193,6 +193,18 @@ variable "audit_forward_bus_arn" {
   default     = null
 }
 
+variable "customer_email_sender" {
+  description = "Optional: the From address of customer email through SES (e.g. orders@shop.example). null (the default) sends no email: notifications go to the SNS topic only."
+  type        = string
+  default     = null
+}
+
+variable "customer_email_identity" {
+  description = "The SES identity customer_email_sender sends from: the address itself (null) or its domain (verified by DKIM)."
+  type        = string
+  default     = null
+}
+
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)

@@ -10,7 +10,7 @@ locals {
   region     = data.aws_region.current.id
 }
 
-# CloudWatch alarms publish to an encrypted topic only if the key lets them.
+# CloudWatch alarms (and SES bounce/complaint events) publish to an encrypted topic only if the key lets them.
 module "kms" {
   source = "../kms-key"
 
@@ -18,12 +18,20 @@ module "kms" {
   alias_name              = "alias/${var.name}-ops"
   deletion_window_in_days = var.kms_deletion_window_in_days
   tags                    = var.tags
-  service_statements = [{
-    sid        = "CloudWatchAlarmsPublish"
-    actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
-    service    = "cloudwatch.amazonaws.com"
-    conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
-  }]
+  service_statements = [
+    {
+      sid        = "CloudWatchAlarmsPublish"
+      actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      service    = "cloudwatch.amazonaws.com"
+      conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+    },
+    {
+      sid        = "SesEventsPublish" # customer-email: bounce and complaint events
+      actions    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+      service    = "ses.amazonaws.com"
+      conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [local.account_id] }]
+    },
+  ]
 }
 
 moved {
@@ -51,7 +59,7 @@ data "aws_iam_policy_document" "ops" {
 
     principals {
       type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
+      identifiers = ["cloudwatch.amazonaws.com", "ses.amazonaws.com"] # SES: customer-email bounces
     }
 
     condition {

@@ -24,9 +24,9 @@ async def build_deps(ctx: ServiceContext) -> NotificationDeps:
     table = ctx.settings.table_name("notification")
     settings = ctx.settings
     channels: list[Channel] = []
-    if settings.email_sender:
+    if settings.customer_email_sender:
         ses = await ctx.aws.enter(get_session().create_client("sesv2", region_name=settings.region))
-        channels.append(SesChannel(ses, settings.email_sender, settings.email_configuration_set))
+        channels.append(SesChannel(ses, settings.customer_email_sender, settings.email_configuration_set))
     if settings.notifications_topic_arn:
         sns = await ctx.aws.enter(get_session().create_client("sns", region_name=settings.region))
         channels.append(SnsChannel(sns, settings.notifications_topic_arn))
