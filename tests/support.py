@@ -32,7 +32,7 @@ def with_dev_key(settings: Settings, key: str = TEST_API_KEY) -> Settings:
 
 # The saga's routing, written out by hand: the topology must implement exactly this.
 _SAGA_ROUTES = {
-    "OrderPlaced": {"inventory"},
+    "OrderPlaced": {"inventory", "notification"},
     "InventoryReserved": {"payment", "orders"},
     "InventoryReservationFailed": {"notification", "orders"},
     "InventoryReleased": {"orders"},
