@@ -7,6 +7,7 @@ from orderflow.contracts.events import (
     InventoryReservationFailed,
     OrderCancellationRejected,
     OrderCancelled,
+    OrderPlaced,
     PaymentCompleted,
     PaymentFailed,
     PaymentRefunded,
@@ -45,6 +46,7 @@ SERVICE = ServiceDefinition(
     handlers={
         event: notify
         for event in (
+            OrderPlaced,
             InventoryReservationFailed,
             PaymentFailed,
             PaymentCompleted,
