@@ -51,7 +51,7 @@ PARALLELISM = 30
 # Every AWS service the roots create resources in (provider 5.100 / 6.x endpoint names).
 ENDPOINTS = (
     "acm", "appautoscaling", "cloudwatch", "dynamodb", "ec2", "ecr", "ecs", "elbv2", "events", "iam",
-    "kms", "logs", "s3", "sns", "sqs", "ssm", "sts", "wafv2",
+    "kms", "logs", "s3", "sns", "sqs", "ssm", "sts", "wafv2", "xray",
 )  # fmt: skip
 # Copied from the source tree; never a developer's state, variables or provider caches.
 _IGNORED = shutil.ignore_patterns(
