@@ -50,7 +50,7 @@ def test_an_order_is_one_trace_from_the_api_through_every_hop_linked_by_causatio
     # WHEN an order is placed and ships
     order_id = place(stack, order_body(sku))
     wait_for(stack, order_id, ("SHIPPED",))
-    assert notifications(stack, order_id) == ["PaymentCompleted", "ShipmentCreated"]
+    assert notifications(stack, order_id) == ["OrderPlaced", "PaymentCompleted", "ShipmentCreated"]
 
     # THEN one trace holds the API request and every saga hop
     spans = wait_for_trace(order_id)
