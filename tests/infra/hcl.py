@@ -12,6 +12,7 @@ with what only AWS knows kept as a symbol naming the resource it comes from:
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -145,8 +146,18 @@ class Scope:
             return text[1:-1]
         call = _CALL.match(text)
         if call and _balanced(call.group(2)):
+            if call.group(1) == "try":  # the first argument that evaluates, as Terraform's try()
+                for arg in _split_arguments(call.group(2)):
+                    with contextlib.suppress(Unresolvable):
+                        return self.evaluate("${" + arg + "}")
+                raise Unresolvable(f"{self.module.path.name}: no argument of {text} evaluates")
             args = [self.evaluate("${" + arg + "}") for arg in _split_arguments(call.group(2))]
             return _call(call.group(1), args, text)
+        if text.startswith("{") and text.endswith("}") and _balanced(text[1:-1]):  # an object literal
+            pairs = (item.split("=", 1) for item in _split_arguments(text[1:-1].replace("\n", ",")) if item)
+            return {key.strip().strip('"'): self.evaluate("${" + value.strip() + "}") for key, value in pairs}
+        if splat := _SPLAT.fullmatch(text):
+            return self._counted_module(splat.group(1), text)
         if self.each_key is not None:
             text = text.replace("[each.key]", f'["{self.each_key}"]')
         return self._reference(text)
@@ -175,6 +186,15 @@ class Scope:
             return "${" + self.address + text + "}"  # known only to AWS: a symbol naming its resource
         raise Unresolvable(f"{self.module.path.name}: {text}")
 
+    def _counted_module(self, name: str, text: str) -> list[Any]:
+        """`module.X[*]` of a module switched off by `count = var.V == null ? 0 : 1` with V unset:
+        the empty list (a switched-on instance is known only to a plan, not to these tests)."""
+        count = str(self.module.modules.get(name, {}).get("count", ""))
+        switch = _NULL_SWITCH.fullmatch(count)
+        if switch is None or self.resolve("${var." + switch.group(1) + "}") is not None:
+            raise Unresolvable(f"{self.module.path.name}: {text}")
+        return []
+
     def _module_output(self, name: str, rest: list[str], text: str) -> Any:
         call = self.module.modules[name]
         child = load_module((self.module.path / call["source"]).resolve())
@@ -193,6 +213,8 @@ class Scope:
 
 
 _INTERPOLATION = re.compile(r"\$\{([^${}]+)\}")
+_SPLAT = re.compile(r"module\.([a-z_]+)\[\*\]")
+_NULL_SWITCH = re.compile(r"\$\{var\.([a-z_]+) == null \? 0 : 1\}")
 _CALL = re.compile(r"^([a-z]+)\((.*)\)$", re.S)
 
 
@@ -221,6 +243,8 @@ def _split_arguments(text: str) -> list[str]:
 
 
 def _call(name: str, args: list[Any], text: str) -> Any:
+    if name == "one" and len(args) == 1 and isinstance(args[0], list) and len(args[0]) <= 1:
+        return args[0][0] if args[0] else None
     if name == "merge" and all(isinstance(a, dict) for a in args):
         return {k: v for a in args for k, v in a.items()}
     if name == "lookup" and len(args) == 3 and isinstance(args[0], dict):
