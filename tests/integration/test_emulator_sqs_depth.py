@@ -133,3 +133,18 @@ async def test_redrive_and_purge_keep_working_on_an_indexed_queue(sqs: Any) -> N
     assert [m["Body"] for m in (await sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10))["Messages"]] == [
         "after purge"
     ]
+
+
+async def test_a_receive_with_visibility_zero_returns_each_message_once_and_redrives_none(sqs: Any) -> None:
+    # Regression: the index registered each message in flight inside the receive loop, so with
+    # VisibilityTimeout=0 it was due again at once and the same receive took it again — five copies
+    # of one message, then the message copied to the DLQ while it stayed in the queue.
+    dlq = await _queue(sqs)
+    dlq_arn = (await sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"]))["Attributes"]["QueueArn"]
+    url = await _queue(sqs, RedrivePolicy=f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "5"}}')
+    await _send(sqs, url, ["one"])
+    received = await sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    assert [m["Body"] for m in received["Messages"]] == ["one"]
+    assert "Messages" not in await sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)
+    again = await sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    assert [m["Body"] for m in again["Messages"]] == ["one"]

@@ -68,6 +68,7 @@ def _take(queue: Any, count: int, visibility_timeout: int, names: list[str]) -> 
     redrive = queue.redrive_policy if queue.dead_letter_queue is not None else None
     result: list[Any] = []
     to_dlq: list[Any] = []
+    taken: list[Any] = []
     while len(result) < count:
         message = index.pop_ready(unix_time_millis())
         if message is None:
@@ -78,12 +79,17 @@ def _take(queue: Any, count: int, visibility_timeout: int, names: list[str]) -> 
             continue
         queue.pending_messages.add(message)
         message.mark_received(visibility_timeout=visibility_timeout)
-        index.received(message, unix_time_millis())
+        taken.append(message)
         if not _retained(queue, message):
             break  # as moto: an expired message is marked received but not returned
         copy = deepcopy(message)  # the answer's attribute filtering must not touch the stored message
         _filter_message_attributes(copy, names)
         result.append(copy)
+    # Registered as in flight only now: with VisibilityTimeout=0 a message is due again at once, and
+    # registered inside the loop it was popped again by this same receive (returned up to
+    # maxReceiveCount times, then copied to the DLQ while still in the queue).
+    for message in taken:
+        index.received(message, unix_time_millis())
     return result, to_dlq
 
 
