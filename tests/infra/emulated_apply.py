@@ -41,7 +41,7 @@ import boto3
 import psutil
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
-from tests.infra.hcl import REPO
+from tests.infra.hcl import REPO, load_module
 from tests.infra.provider import find_provider, missing_reason, plugin_dir
 
 SHIM = REPO / "tools" / "terraform"
@@ -310,3 +310,16 @@ def emulated_root(
         tree = export_tree(base / "tree", revision)
         variables = dev_variables(emulator) if root.startswith("terraform/environments/") else {}
         yield EmulatedRoot(tree, root, emulator, base / "terraform.tfstate", variables).init()
+
+
+def leave_out_xray_rule(root: Path) -> None:
+    """A test-only override that makes the root's X-Ray sampling rule count 0: moto 5.2.5 has no
+    sampling-rule API (CreateSamplingRule answers 404). docs/deploy.md lists it as not applied here."""
+    (root / "zz_no_xray_rule_override.tf").write_text('resource "aws_xray_sampling_rule" "this" {\n  count = 0\n}\n')
+
+
+def module_targets(root: Path) -> list[str]:
+    """-target for every module call of a root: everything but the root's own resources. In
+    environments/* those are the X-Ray sampling rule alone (tracing.tf), which moto 5.2.5 does not
+    implement (CreateSamplingRule answers 404); docs/deploy.md lists it as not applied here."""
+    return [f"module.{name}" for name in load_module(root).modules]

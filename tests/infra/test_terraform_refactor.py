@@ -22,8 +22,15 @@ from pathlib import Path
 import pytest
 
 from orderflow.topology import load_topology
-from tests.infra.emulated_apply import EmulatedRoot, emulated_root, export_tree, planned_changes, provider_missing
-from tests.infra.hcl import REPO, load_module
+from tests.infra.emulated_apply import (
+    EmulatedRoot,
+    emulated_root,
+    export_tree,
+    module_targets,
+    planned_changes,
+    provider_missing,
+)
+from tests.infra.hcl import REPO
 
 SWITCH = "ORDERFLOW_REFACTOR_PROOF"
 KMS_KEYS = 6  # messaging, tables, logs (platform), ops topic, customer notifications, API keys
@@ -33,9 +40,8 @@ CORE_RESOURCES = 7
 
 
 def _every_module_call() -> list[str]:
-    """-target for every module of environments/dev: all but the root's own resources, which the
-    refactor does not touch (the X-Ray sampling rule, which moto 5.2.5 does not implement)."""
-    return [f"module.{name}" for name in load_module(REPO / "terraform" / "environments" / "dev").modules]
+    """Every module of environments/dev: the refactor does not touch the root's own resources."""
+    return module_targets(REPO / "terraform" / "environments" / "dev")
 
 
 def _before_the_refactor() -> str:
