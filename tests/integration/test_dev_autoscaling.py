@@ -8,6 +8,7 @@ own files (supervisor.json, scaling.jsonl) are what the test reads, as the conso
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -134,7 +135,8 @@ async def test_a_backlog_scales_inventory_out_and_back_in(dev: DevStack, monkeyp
     assert any(a == "scale_out" and to == 3 for a, _, to in decisions), decisions
     assert any(a == "scale_in" and to == 1 for a, _, to in decisions), decisions
     reasons = [d.reason for d in dev.state.decisions(service="inventory")]
-    assert any("needs 6, capped at 3" in r for r in reasons), reasons
+    # "needs N": N is 6 for the full backlog, less if the resumed worker took some before the tick
+    assert any(re.search(r"needs [4-6], capped at 3", r) for r in reasons), reasons
     # AND every order was handled: nothing stranded by the scale-in's drains
     sqs = boto3.client("sqs", endpoint_url=dev.endpoint, region_name="us-east-1", **_credentials())
     url = sqs.get_queue_url(QueueName="orderflow-inventory")["QueueUrl"]
