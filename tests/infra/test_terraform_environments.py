@@ -21,6 +21,10 @@ from orderflow.topology import load_topology
 from tests.infra.hcl import REPO, TERRAFORM, load_module, parse
 from tests.infra.plan import ENVIRONMENTS, of_type, resources
 
+# Whichever test runs first plans dev and prod (about 40 s each, minutes on a loaded machine):
+# more than the suite's 120 s per-test timeout; ci runs errored at the first case's setup.
+pytestmark = pytest.mark.timeout(600)
+
 TOPOLOGY = load_topology(REPO / "topology.yaml")
 SERVICES = sorted(TOPOLOGY.services)
 DEV, PROD = TERRAFORM / "environments" / "dev", TERRAFORM / "environments" / "prod"
