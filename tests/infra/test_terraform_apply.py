@@ -36,7 +36,7 @@ from tests.infra.terraform_platform import (
 ROOT = "terraform/environments/dev"
 
 # Where GitHub downloads the provider (ORDERFLOW_REQUIRE_TF_PROVIDER), a missing one fails at init.
-pytestmark = pytest.mark.skipif(provider_missing() is not None and not required(), reason=provider_missing() or "")
+pytestmark = pytest.mark.skipif(provider_missing() is not None and not required(), reason=str(provider_missing()))
 
 
 def _place_order(platform: RunningPlatform, key: str) -> str:
