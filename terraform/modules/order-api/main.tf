@@ -551,41 +551,6 @@ module "core" {
   tags = local.tags
 }
 
-moved {
-  from = aws_cloudwatch_log_group.this
-  to   = module.core.aws_cloudwatch_log_group.this
-}
-
-moved {
-  from = aws_iam_role.execution
-  to   = module.core.aws_iam_role.execution
-}
-
-moved {
-  from = aws_iam_role_policy_attachment.execution
-  to   = module.core.aws_iam_role_policy_attachment.execution
-}
-
-moved {
-  from = aws_iam_role.task
-  to   = module.core.aws_iam_role.task
-}
-
-moved {
-  from = aws_ecs_task_definition.this
-  to   = module.core.aws_ecs_task_definition.this
-}
-
-moved {
-  from = aws_ecs_service.this
-  to   = module.core.aws_ecs_service.this
-}
-
-moved {
-  from = module.otel_collector
-  to   = module.core.module.otel_collector
-}
-
 resource "aws_security_group" "task" {
   #checkov:skip=CKV2_AWS_5:attached to the API's ECS service through module.core (security_group_ids), which checkov's graph does not follow
   name        = "${local.name}-task"

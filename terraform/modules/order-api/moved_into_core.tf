@@ -1,0 +1,1 @@
+../worker-service/moved_into_core.tf
