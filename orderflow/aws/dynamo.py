@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from orderflow.errors import AwsError
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -47,3 +49,17 @@ def cancellation_codes(exc: ClientError) -> list[str]:
         return []
     reasons = exc.response.get("CancellationReasons") or []
     return [str(reason.get("Code", "None")) for reason in reasons]
+
+
+async def write_if(client: Any, operation: str, what: str, **request: Any) -> bool:
+    """One conditional single-item write (`put_item`, `update_item`, `delete_item`): True when it
+    was made, False when its condition failed; any other failure is an AwsError (technical)."""
+    try:
+        await getattr(client, operation)(**request)
+    except ClientError as exc:
+        if is_conditional_failure(exc):
+            return False
+        raise AwsError(f"{what} failed: {exc}") from exc
+    except BotoCoreError as exc:
+        raise AwsError(f"{what} failed: {exc}") from exc
+    return True

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workers.services.orders.projection import RANK, TRANSITIONS, OrderState, apply
+from workers.services.orders.projection import RANK, TRANSITIONS, OrderState, apply, transition
 
 PLACED = OrderState("PLACED")
 CANCELLATIONS = ("InventoryReservationFailed", "PaymentFailed", "OrderCancelled")
@@ -186,3 +187,48 @@ def test_every_single_event_is_idempotent(events: list[str]) -> None:
     for event_type in SAGA_EVENTS:
         once = apply(state, event_type)
         assert apply(once, event_type) == once
+
+
+# --- the projector's one-write fast path ------------------------------------------------------
+
+# Every state an order can be in (a reason only comes with CANCELLED).
+ALL_STATES = [
+    OrderState(status, reason, cancellation, refund)  # type: ignore[arg-type]
+    for status in RANK
+    for reason in ((None, "OUT_OF_STOCK", "CUSTOMER_CANCELLED") if status == "CANCELLED" else (None,))
+    for cancellation in (None, "REQUESTED", "ACCEPTED", "REFUSED")
+    for refund in (None, "REFUNDED")
+]
+
+
+def test_a_transition_that_holds_gives_what_apply_gives_and_one_that_fails_is_left_to_apply() -> None:
+    for event_type in SAGA_EVENTS:
+        step = transition(event_type)
+        for state in ALL_STATES:
+            after = apply(state, event_type)
+            if step is None:
+                assert after == state, (event_type, state)  # nothing to write, ever
+            elif step.holds(state):
+                assert replace(state, **step.changes) == after != state, (event_type, state)
+            # a failed condition reads and applies: nothing to prove here but that it is rare
+
+
+def test_in_order_saga_events_all_take_the_one_write_path() -> None:
+    state = PLACED
+    for event_type in ["InventoryReserved", "PaymentCompleted", "ShipmentCreated"]:
+        step = transition(event_type)
+        assert step is not None and step.holds(state)
+        state = apply(state, event_type)
+    cancelled = project(["InventoryReserved", "PaymentCompleted"])
+    for event_type in ["OrderCancelled", "PaymentRefunded"]:
+        step = transition(event_type)
+        assert step is not None and step.holds(cancelled), event_type
+        cancelled = apply(cancelled, event_type)
+
+
+def test_a_repeated_event_never_holds() -> None:
+    for event_type in SAGA_EVENTS:
+        step = transition(event_type)
+        for state in ALL_STATES:
+            once = apply(state, event_type)
+            assert step is None or not step.holds(once), (event_type, state)

@@ -51,3 +51,41 @@ def apply(state: OrderState, event_type: str) -> OrderState:
     if RANK[status] <= RANK[state.status]:
         return state
     return replace(state, status=status, reason=reason)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What `event_type` does to an order in the state it usually finds, as one conditional update:
+    set `changes` if the status is one of `from_statuses` (None: any status) and, for an event that
+    moves no status, only if one of `changes` is not already so. When the condition fails the
+    projector reads the order and decides with `apply`; where it holds, the result equals `apply`'s
+    (tests/unit/test_order_projection.py proves it for every state)."""
+
+    changes: dict[str, str]
+    from_statuses: frozenset[OrderStatus] | None
+
+    def holds(self, state: OrderState) -> bool:
+        """The update's condition, as the store writes it for DynamoDB."""
+        if self.from_statuses is not None:
+            return state.status in self.from_statuses
+        return any(getattr(state, name) != value for name, value in self.changes.items())
+
+
+def transition(event_type: str) -> Transition | None:
+    """The guessed transition of `event_type`; None for an event that never changes the order."""
+    changes: dict[str, str] = {}
+    if event_type in CANCELLATION:
+        changes["cancellation"] = CANCELLATION[event_type]
+    if event_type == "PaymentRefunded":
+        changes["refund"] = "REFUNDED"
+    target = TRANSITIONS.get(event_type)
+    if target is None:
+        return Transition(changes, None) if changes else None
+    status, reason = target
+    changes["status"] = status
+    if reason is not None:
+        changes["reason"] = reason
+    return Transition(changes, frozenset(s for s in _MOVABLE if RANK[s] < RANK[status]))
+
+
+_MOVABLE: tuple[OrderStatus, ...] = ("PLACED", "STOCK_RESERVED", "PAID")  # every status not terminal

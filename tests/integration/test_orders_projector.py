@@ -1,0 +1,146 @@
+"""The orders projector against the emulator: one conditional update per event in the common case,
+a read only when it fails; repeats, late arrivals, races and a crash between its two writes."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+
+from orderflow.aws.clients import AwsClients
+from orderflow.aws.dynamo import from_attrs, to_attrs
+from orderflow.contracts import Event
+from orderflow.contracts.events import (
+    InventoryReserved,
+    InventoryReservedData,
+    PaymentCompleted,
+    PaymentCompletedData,
+    ShipmentCreated,
+    ShipmentCreatedData,
+)
+from orderflow.orders_table import order_key
+from orderflow.settings import Settings
+from tests.support import cancellation_events, order_placed
+from workers.runtime.errors import TechnicalError
+from workers.services.orders.handlers import OrdersDeps, project
+from workers.services.orders.store import OrdersStore
+
+
+def saga() -> tuple[Any, list[Event]]:
+    placed = order_placed([("SKU-P", 1)])
+    order = placed.data
+    reserved = InventoryReserved.caused_by(
+        placed, InventoryReservedData.model_validate(order.model_dump()), service="t"
+    )
+    paid = PaymentCompleted.caused_by(
+        reserved,
+        PaymentCompletedData(
+            order_id=order.order_id,
+            customer_email=order.customer_email,
+            payment_id="pay_t",
+            amount=order.total,
+            currency="USD",
+            items=order.items,
+        ),
+        service="t",
+    )
+    shipped = ShipmentCreated.caused_by(
+        paid,
+        ShipmentCreatedData(
+            order_id=order.order_id,
+            customer_email=order.customer_email,
+            shipment_id="shp_t",
+            carrier="t",
+            tracking_number="T1",
+        ),
+        service="t",
+    )
+    return placed, [reserved, paid, shipped]
+
+
+async def placed_order(aws: AwsClients, settings: Settings, placed: Any) -> OrdersDeps:
+    item = {**order_key(placed.data.order_id), "orderId": str(placed.data.order_id), "status": "PLACED", "version": 1}
+    await aws.dynamodb.put_item(TableName=settings.table_name("orders"), Item=to_attrs(item))
+    return OrdersDeps(OrdersStore(aws.dynamodb, settings.table_name("orders")))
+
+
+async def state(aws: AwsClients, settings: Settings, placed: Any) -> tuple[dict[str, Any], list[str]]:
+    response = await aws.dynamodb.query(
+        TableName=settings.table_name("orders"),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues=to_attrs({":pk": f"ORDER#{placed.data.order_id}"}),
+        ConsistentRead=True,
+    )
+    items = [from_attrs(i) for i in response["Items"]]
+    [order] = [i for i in items if i["sk"] == "ORDER"]
+    return order, sorted(str(i["eventType"]) for i in items if str(i["sk"]).startswith("EVENT#"))
+
+
+async def test_in_order_events_each_move_the_order_once_and_repeats_change_nothing(
+    aws: AwsClients, settings: Settings
+) -> None:
+    placed, events = saga()
+    deps = await placed_order(aws, settings, placed)
+    for event in events:
+        await project(event, deps)
+        await project(event, deps)  # delivered twice
+    order, timeline = await state(aws, settings, placed)
+    assert (order["status"], order["version"]) == ("SHIPPED", 4)  # three moves, no more
+    assert timeline == ["InventoryReserved", "PaymentCompleted", "ShipmentCreated"]
+    for event in events:  # a late repeat of every event, after the order is final
+        await project(event, deps)
+    assert (await state(aws, settings, placed)) == (order, timeline)
+
+
+async def test_late_events_and_a_cancel_of_a_shipped_order_read_and_move_nothing_back(
+    aws: AwsClients, settings: Settings
+) -> None:
+    placed, [reserved, paid, shipped] = saga()
+    _, _, rejected, _ = cancellation_events(placed)
+    deps = await placed_order(aws, settings, placed)
+    for event in (shipped, rejected, paid, reserved, rejected):
+        await project(event, deps)
+    order, timeline = await state(aws, settings, placed)
+    assert (order["status"], order.get("cancellation"), order["version"]) == ("SHIPPED", "REFUSED", 3)
+    assert len(timeline) == 4
+
+
+async def test_a_crash_between_the_timeline_entry_and_the_move_is_finished_by_the_redelivery(
+    aws: AwsClients, settings: Settings
+) -> None:
+    placed, [reserved, *_] = saga()
+    deps = await placed_order(aws, settings, placed)
+    assert await deps.store.add_to_timeline(placed.data.order_id, reserved)  # then the process died
+    await project(reserved, deps)  # the redelivery
+    order, timeline = await state(aws, settings, placed)
+    assert (order["status"], timeline) == ("STOCK_RESERVED", ["InventoryReserved"])
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_every_event_delivered_three_times_concurrently_ends_as_applied_once(
+    aws: AwsClients, settings: Settings, seed: int
+) -> None:
+    placed, events = saga()
+    _, cancelled, _, refunded = cancellation_events(placed)
+    deps = await placed_order(aws, settings, placed)
+    deliveries = [*events[:2], cancelled, refunded] * 3
+    random.Random(seed).shuffle(deliveries)
+    await asyncio.gather(*(project(event, deps) for event in deliveries))
+    order, timeline = await state(aws, settings, placed)
+    assert (order["status"], order["reason"], order["cancellation"], order["refund"]) == (
+        "CANCELLED",
+        "CUSTOMER_CANCELLED",
+        "ACCEPTED",
+        "REFUNDED",
+    )
+    assert timeline == sorted(["InventoryReserved", "PaymentCompleted", "OrderCancelled", "PaymentRefunded"])
+
+
+async def test_an_event_for_an_order_that_does_not_exist_is_a_technical_error(
+    aws: AwsClients, settings: Settings
+) -> None:
+    _, [reserved, *_] = saga()
+    with pytest.raises(TechnicalError, match="not found"):
+        await project(reserved, OrdersDeps(OrdersStore(aws.dynamodb, settings.table_name("orders"))))
