@@ -90,13 +90,15 @@ class Event(Contract):
         )
 
     @classmethod
-    def caused_by(cls, cause: Event, data: Any, *, service: str) -> Self:
-        """An outcome of `cause`, with a deterministic id and the cause's correlation."""
+    def caused_by(cls, cause: Event, data: Any, *, service: str, occurred_at: datetime | None = None) -> Self:
+        """An outcome of `cause`, with a deterministic id and the cause's correlation. A service that
+        rebuilds an outcome it published before passes the stored `occurred_at`: same id, same body."""
         return cls.create(
             data,
             event_id=outcome_id(cause.event_id, service, cls.EVENT_TYPE),
             correlation_id=cause.correlation_id,
             causation_id=cause.event_id,
+            occurred_at=occurred_at,
         )
 
     def to_json(self) -> bytes:

@@ -50,7 +50,6 @@ def payment_deps(aws: AwsClients, settings: Settings, provider: MockPaymentProvi
     table = settings.table_name("payment")
     return PaymentDeps(
         PaymentStore(aws.dynamodb, table),
-        ProcessedEvents(aws.dynamodb, table),
         provider or MockPaymentProvider(),
         FaultSwitch(aws.dynamodb, table, enabled=False),
     )
@@ -182,9 +181,13 @@ async def test_a_charge_that_loses_the_race_to_the_cancel_is_refunded_at_once(
     assert await refund_order(cancelled, deps) == []  # nothing recorded yet: the order is closed to charges
     slow.release.set()
     # THEN the late charge is given back by the charge's own handler, and PaymentCompleted never goes out
-    assert types(await charging) == ["PaymentRefunded"]
+    [refunded] = await charging
+    assert refunded.event_type == "PaymentRefunded"
     charge = await deps.store.charge(reserved.data.order_id)
     assert charge is not None and charge["status"] == "REFUNDED"
+    # a redelivered charge republishes that refund (same body) and the cancel's redelivery says nothing
+    assert await charge_order(reserved, deps) == [refunded]
+    assert await refund_order(cancelled, deps) == []
 
 
 async def test_a_refund_that_fails_technically_is_retried_and_refunds_once(aws: AwsClients, settings: Settings) -> None:
@@ -237,3 +240,19 @@ class SlowProvider(MockPaymentProvider):
         self.charging.set()
         await self.release.wait()
         return await super().charge(idempotency_key=idempotency_key, amount=amount, currency=currency, token=token)
+
+
+async def test_a_charge_delivered_twice_or_concurrently_charges_once_and_republishes_the_same_event(
+    aws: AwsClients, settings: Settings
+) -> None:
+    provider = MockPaymentProvider()
+    deps = payment_deps(aws, settings, provider)
+    reserved, _, _, cancelled = saga()
+    first, second = await asyncio.gather(charge_order(reserved, deps), charge_order(reserved, deps))
+    assert types(first) == ["PaymentCompleted"] and first == second  # same id, same body
+    assert await charge_order(reserved, deps) == first
+    # after a refund, the charge's redelivery still republishes what it published: PaymentCompleted
+    await refund_order(cancelled, deps)
+    assert await charge_order(reserved, deps) == first
+    item = await deps.store.charge(reserved.data.order_id)
+    assert item is not None and item["status"] == "REFUNDED"

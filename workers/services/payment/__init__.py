@@ -1,6 +1,5 @@
 """payment: charges the customer once per order through the payment provider; refunds a cancelled order once."""
 
-from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.contracts.events import InventoryReserved, OrderCancelled
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.payment.handlers import PaymentDeps, charge_order
@@ -15,7 +14,6 @@ async def build_deps(ctx: ServiceContext) -> PaymentDeps:
     client = ctx.aws.dynamodb
     return PaymentDeps(
         store=PaymentStore(client, table),
-        processed=ProcessedEvents(client, table),
         provider=MockPaymentProvider(),
         faults=FaultSwitch(client, table, enabled=ctx.settings.simulation),
     )

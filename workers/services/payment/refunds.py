@@ -3,19 +3,21 @@
 Two paths can find money to give back, and the charge item's conditional status change lets only
 one of them record it: the OrderCancelled handler (the charge was recorded first: APPROVED ->
 REFUNDED) and a charge that lost the race to the cancel (CANCELLED -> REFUNDED). Both call the
-provider with the same refund key, so even both calling it refunds once.
+provider with the same refund key, so even both calling it refunds once. The item names the event
+that recorded the refund (`refundEvent`), so only that event's redelivery republishes it.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from orderflow.aws.idempotency import TransactionRejected
 from orderflow.contracts import Event, outcome_id
 from orderflow.contracts.events import InventoryReserved, OrderCancelled, PaymentRefunded, PaymentRefundedData
 from workers.runtime import Outcome
+from workers.runtime.errors import TechnicalError
 from workers.services.payment.provider import ChargeResult, RefundResult
 
 if TYPE_CHECKING:
@@ -33,15 +35,14 @@ async def refund_order(event: OrderCancelled, deps: PaymentDeps) -> Outcome:
     order_id = event.data.order_id
     existing = await deps.store.charge(order_id)
     if existing is None:
-        try:
-            return await deps.processed.commit(event.event_id, [deps.store.record_cancellation(order_id)], [])
-        except TransactionRejected:
-            existing = await deps.store.charge(order_id)  # a charge was recorded in between
-            if existing is None:
-                raise
+        if await deps.store.record_cancellation(order_id):
+            return []
+        existing = await deps.store.charge(order_id)  # a charge was recorded in between
+        if existing is None:
+            raise TechnicalError(f"charge of {order_id} vanished after a failed conditional put")
     if existing["status"] != "APPROVED":
-        # DECLINED or CANCELLED: nothing was taken. REFUNDED: the late charge's path gave it back.
-        return await deps.processed.commit(event.event_id, [], [])
+        # DECLINED or CANCELLED: nothing was taken. REFUNDED: by this event (a redelivery) or the other path.
+        return recorded_refund(event, existing)
     charge = ChargeResult(True, str(existing["paymentId"]))
     return await _refund(event, deps, charge, Decimal(existing["amount"]), str(existing["currency"]), was="APPROVED")
 
@@ -49,8 +50,18 @@ async def refund_order(event: OrderCancelled, deps: PaymentDeps) -> Outcome:
 async def refund_late_charge(event: InventoryReserved, deps: PaymentDeps, charge: ChargeResult) -> Outcome:
     """The charge went through but the cancel had already closed the order: give it back now."""
     if not charge.approved:
-        return await deps.processed.commit(event.event_id, [], [])
+        return []
     return await _refund(event, deps, charge, event.data.total, event.data.currency, was="CANCELLED")
+
+
+def recorded_refund(event: OrderCancelled | InventoryReserved, item: dict[str, Any]) -> Outcome:
+    """The PaymentRefunded `event` recorded on the charge item, rebuilt; nothing if it recorded none."""
+    if item["status"] != "REFUNDED" or item.get("refundEvent") != str(event.event_id):
+        return []
+    charge = ChargeResult(True, str(item["paymentId"]))
+    refund = RefundResult(str(item["refundId"]), Decimal(item["refundAmount"]))
+    at = datetime.fromisoformat(str(item["refundAt"]))
+    return [payment_refunded(event, charge, refund, str(item["currency"]), at=at)]
 
 
 async def _refund(
@@ -68,14 +79,18 @@ async def _refund(
         idempotency_key=refund_key(order.order_id), payment_id=charge.payment_id, amount=amount, currency=currency
     )
     refunded = payment_refunded(event, charge, refund, currency)
-    change = deps.store.record_refund(order.order_id, was, refund, charge, currency)
-    try:
-        return await deps.processed.commit(event.event_id, [change], [refunded])
-    except TransactionRejected:
-        return await deps.processed.commit(event.event_id, [], [])  # the other path recorded it
+    if await deps.store.record_refund(
+        order.order_id, was, refund, charge, currency, event=event.event_id, at=refunded.occurred_at
+    ):
+        return [refunded]
+    # Recorded in between: by the other path (nothing for us to say) or a concurrent delivery of this event.
+    item = await deps.store.charge(order.order_id)
+    return recorded_refund(event, item) if item is not None else []
 
 
-def payment_refunded(event: Event, charge: ChargeResult, refund: RefundResult, currency: str) -> PaymentRefunded:
+def payment_refunded(
+    event: Event, charge: ChargeResult, refund: RefundResult, currency: str, at: datetime | None = None
+) -> PaymentRefunded:
     """One PaymentRefunded per order, whichever path refunds: its id is derived from the order."""
     data: Any = event.data
     return PaymentRefunded.create(
@@ -90,4 +105,5 @@ def payment_refunded(event: Event, charge: ChargeResult, refund: RefundResult, c
         event_id=outcome_id(data.order_id, SERVICE, PaymentRefunded.EVENT_TYPE),
         correlation_id=event.correlation_id,
         causation_id=event.event_id,
+        occurred_at=at,
     )
