@@ -40,7 +40,6 @@ def shipping_deps(aws: AwsClients, settings: Settings, latency: float = 0.0) -> 
     table = settings.table_name("shipping")
     return ShippingDeps(
         ShippingStore(aws.dynamodb, table),
-        ProcessedEvents(aws.dynamodb, table),
         SimulatedCarrier(latency=latency),
         FaultSwitch(aws.dynamodb, table, enabled=False),
     )
@@ -104,10 +103,11 @@ async def test_cancel_before_the_carrier_is_claimed_wins_and_nothing_is_booked(
     deps = shipping_deps(aws, settings)
     _, paid, requested, _ = saga()
     # WHEN the cancel reaches shipping first
-    assert types(await decide_cancellation(requested, deps)) == ["OrderCancelled"]
-    # THEN the paid order books nothing, and a repeated cancel answers the same decision
+    decided = await decide_cancellation(requested, deps)
+    assert types(decided) == ["OrderCancelled"]
+    # THEN the paid order books nothing, and a repeated cancel answers the same decision (same body)
     assert await book_shipment(paid, deps) == []
-    assert types(await decide_cancellation(requested, deps)) == ["OrderCancelled"]
+    assert await decide_cancellation(requested, deps) == decided
     shipment = await deps.store.shipment(paid.data.order_id)
     assert shipment is not None and shipment["state"] == "CANCELLED"
 
@@ -115,10 +115,16 @@ async def test_cancel_before_the_carrier_is_claimed_wins_and_nothing_is_booked(
 async def test_cancel_after_the_booking_is_refused(aws: AwsClients, settings: Settings) -> None:
     deps = shipping_deps(aws, settings)
     _, paid, requested, _ = saga()
-    assert types(await book_shipment(paid, deps)) == ["ShipmentCreated"]
+    created = await book_shipment(paid, deps)
+    assert types(created) == ["ShipmentCreated"]
     [refused] = await decide_cancellation(requested, deps)
     assert refused.event_type == "OrderCancellationRejected"
     assert refused.data.reason == "ALREADY_SHIPPED"  # type: ignore[attr-defined]
+    # redeliveries republish the same events (same ids, same bodies) and book nothing more
+    assert await decide_cancellation(requested, deps) == [refused]
+    assert await book_shipment(paid, deps) == created
+    shipment = await deps.store.shipment(paid.data.order_id)
+    assert shipment is not None and shipment["state"] == "BOOKED"
 
 
 async def test_cancel_racing_the_carrier_call_ends_in_exactly_one_outcome_per_order(

@@ -1,6 +1,5 @@
 """shipping: books a carrier for paid orders; decides whether a customer's cancel still stands."""
 
-from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.contracts.events import OrderCancellationRequested, PaymentCompleted
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.services.shipping.carrier import SimulatedCarrier
@@ -14,7 +13,6 @@ async def build_deps(ctx: ServiceContext) -> ShippingDeps:
     settings = ctx.settings
     return ShippingDeps(
         store=ShippingStore(ctx.aws.dynamodb, table),
-        processed=ProcessedEvents(ctx.aws.dynamodb, table),
         carrier=SimulatedCarrier(
             failure_rate=settings.carrier_failure_rate,
             latency=settings.carrier_latency_seconds,

@@ -3,15 +3,16 @@
 The race between a cancel and the carrier is decided here, by one conditional write on the order's
 shipment item (store.py): the booking claims it before calling the carrier, the cancel claims it
 if nobody has. The loser yields: a refused cancel publishes OrderCancellationRejected; a booking
-that finds the order cancelled books nothing (payment refunds on OrderCancelled).
+that finds the order cancelled books nothing (payment refunds on OrderCancelled). The item also
+says which event decided what, and when: a redelivery republishes the same outcome, rebuilt.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from orderflow.aws.idempotency import ProcessedEvents, TransactionRejected
 from orderflow.contracts.events import (
     OrderCancellationRejected,
     OrderCancellationRejectedData,
@@ -23,7 +24,7 @@ from orderflow.contracts.events import (
     ShipmentCreatedData,
 )
 from workers.runtime import Outcome
-from workers.runtime.errors import SimulatedTechnicalFailure
+from workers.runtime.errors import SimulatedTechnicalFailure, TechnicalError
 from workers.services.shipping.carrier import Booking, Carrier
 from workers.services.shipping.store import ShippingStore
 from workers.services.simulation import FaultSwitch
@@ -34,15 +35,12 @@ SERVICE = "shipping"
 @dataclass(frozen=True)
 class ShippingDeps:
     store: ShippingStore
-    processed: ProcessedEvents
     carrier: Carrier
     faults: FaultSwitch
 
 
 async def book_shipment(event: PaymentCompleted, deps: ShippingDeps) -> Outcome:
     """A carrier failure raises (technical): retried with backoff, then the DLQ."""
-    if (done := await deps.processed.check_first(event.event_id)) is not None:
-        return done
     paid = event.data
     try:
         await deps.faults.fail_if_asked(SERVICE, paid.order_id, paid.simulation)
@@ -51,51 +49,61 @@ async def book_shipment(event: PaymentCompleted, deps: ShippingDeps) -> Outcome:
         shipment = await deps.store.shipment(paid.order_id)
         if shipment is None or shipment["state"] != "CANCELLED":
             raise
-        return await deps.processed.commit(event.event_id, [], [])
+        return []
     standing = await deps.store.claim_for_booking(paid.order_id)
-    if standing is not None and standing["state"] == "CANCELLED":
-        return await deps.processed.commit(event.event_id, [], [])  # the cancel won: book nothing
-    if standing is not None:
-        return await deps.processed.commit(event.event_id, [], [shipment_created(event, booking_of(standing))])
-    units = sum(line.quantity for line in paid.items)
-    booking = await deps.carrier.book(reference=paid.order_id, units=units)
-    created = shipment_created(event, booking)
-    try:
-        return await deps.processed.commit(
-            event.event_id, [deps.store.record_shipment(paid.order_id, booking, units)], [created]
-        )
-    except TransactionRejected:
-        # A concurrent delivery of this event recorded the same booking (the carrier dedups).
-        return await deps.processed.commit(event.event_id, [], [created])
+    if standing is None:  # ours: book (again, after a crash: the carrier dedups on the order)
+        units = sum(line.quantity for line in paid.items)
+        booking = await deps.carrier.book(reference=paid.order_id, units=units)
+        created = shipment_created(event, booking)
+        if await deps.store.record_shipment(
+            paid.order_id, booking, units, event=event.event_id, at=created.occurred_at
+        ):
+            return [created]
+        standing = await deps.store.shipment(paid.order_id)  # a concurrent delivery recorded it first
+    if standing is None or standing["state"] == "BOOKING":
+        raise TechnicalError(f"shipment of {paid.order_id} not booked after a failed conditional update")
+    if standing["state"] == "CANCELLED":
+        return []  # the cancel won: book nothing
+    return [shipment_created(event, booking_of(standing), at=_at(standing, "bookAt"))]
 
 
 async def decide_cancellation(event: OrderCancellationRequested, deps: ShippingDeps) -> Outcome:
     """The cancel wins only if nobody has claimed the order for the carrier."""
     order = event.data
-    cancelled = OrderCancelled.caused_by(
-        event, OrderCancelledData(order_id=order.order_id, customer_email=order.customer_email), service=SERVICE
-    )
-    try:
-        return await deps.processed.commit(
-            event.event_id, [deps.store.record_cancellation(order.order_id)], [cancelled]
-        )
-    except TransactionRejected:
-        standing = await deps.store.shipment(order.order_id)
-    if standing is not None and standing["state"] == "CANCELLED":
-        return await deps.processed.commit(event.event_id, [], [cancelled])
+    cancelled = order_cancelled(event)
+    if await deps.store.record_cancellation(order.order_id, event=event.event_id, at=cancelled.occurred_at):
+        return [cancelled]
+    standing = await deps.store.shipment(order.order_id)
+    if standing is None:
+        raise TechnicalError(f"shipment of {order.order_id} vanished after a failed conditional put")
+    if standing["state"] == "CANCELLED":
+        return [order_cancelled(event, at=_at(standing, "cancelAt"))]
+    refused_at = await deps.store.record_refusal(order.order_id, event=event.event_id, at=datetime.now(UTC))
     rejected = OrderCancellationRejected.caused_by(
         event,
         OrderCancellationRejectedData(order_id=order.order_id, customer_email=order.customer_email),
         service=SERVICE,
+        occurred_at=refused_at,
     )
-    return await deps.processed.commit(event.event_id, [], [rejected])
+    return [rejected]
+
+
+def order_cancelled(event: OrderCancellationRequested, at: datetime | None = None) -> OrderCancelled:
+    order = event.data
+    data = OrderCancelledData(order_id=order.order_id, customer_email=order.customer_email)
+    return OrderCancelled.caused_by(event, data, service=SERVICE, occurred_at=at)
 
 
 def booking_of(item: dict[str, Any]) -> Booking:
     return Booking(str(item["shipmentId"]), str(item["carrier"]), str(item["trackingNumber"]))
 
 
-def shipment_created(event: PaymentCompleted, booking: Booking) -> ShipmentCreated:
+def _at(item: dict[str, Any], name: str) -> datetime | None:
+    """When the stored outcome occurred (None on an item written before the time was kept)."""
+    return datetime.fromisoformat(str(item[name])) if name in item else None
+
+
+def shipment_created(event: PaymentCompleted, booking: Booking, at: datetime | None = None) -> ShipmentCreated:
     paid = event.data
     return ShipmentCreated.caused_by(
         event,
@@ -107,4 +115,5 @@ def shipment_created(event: PaymentCompleted, booking: Booking) -> ShipmentCreat
             tracking_number=booking.tracking_number,
         ),
         service=SERVICE,
+        occurred_at=at,
     )
