@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 
 from bench.common import Table, save
-from bench.stack import Snapshot, Stack, place, wait_shipped
+from bench.stack import Snapshot, Stack, item_sizes, place, wait_shipped
+from bench.units import PRICING_SOURCE, dollars_per_million
 
 SERVICES = ("api", "inventory", "payment", "shipping", "notification", "orders")
 
@@ -40,6 +41,9 @@ async def _burst(api_url: str, count: int) -> None:
         await asyncio.gather(*(one() for _ in range(count)))
 
 
+SIZES: dict[str, dict[str, int]] = {}  # config -> "table kind" -> largest item (bytes), after the run
+
+
 def run_config(naive: bool, gentle: int, burst: int) -> dict[str, Snapshot]:
     with Stack(naive=naive).start() as stack:
         phases: dict[str, Snapshot] = {}
@@ -53,6 +57,7 @@ def run_config(naive: bool, gentle: int, burst: int) -> dict[str, Snapshot]:
         wait_shipped(stack, gentle + burst, 400)
         time.sleep(3)
         phases["bursty"] = stack.snapshot().minus(middle)
+        SIZES["naive" if naive else "optimised"] = item_sizes(stack)
         return phases
 
 
@@ -72,7 +77,12 @@ def main(argv: list[str] | None = None) -> list[Table]:
     args = parser.parse_args(argv)
     results = {cfg: run_config(cfg == "naive", args.gentle, args.burst) for cfg in ("optimised", "naive")}
     counts = {"gentle": args.gentle, "bursty": args.burst}
-    tables = [_units_table(results, counts), _detail_table(results, counts), _cpu_table(results, counts)]
+    tables = [
+        _units_table(results, counts),
+        _process_table(results, counts),
+        _detail_table(results, counts),
+        _cpu_table(results, counts),
+    ]
     raw = {cfg: {ph: s.__dict__ for ph, s in phases.items()} for cfg, phases in results.items()}
     save("b2_b5", tables, {"gentle": args.gentle, "burst": args.burst, "raw": raw})
     return tables
@@ -90,8 +100,9 @@ def _service_units(units: Counter[str], orders: int) -> dict[str, float]:
 def _units_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]) -> Table:
     table = Table(
         "B2 — billed AWS units per completed order (client-side counts, all processes)",
-        ["load", "runtime", "SQS requests", "EventBridge events", "DynamoDB WRU", "DynamoDB RRU", "AWS requests"],
-    )
+        ["load", "runtime", "SQS requests", "EventBridge events", "DynamoDB WRU", "DynamoDB RRU", "AWS requests",
+         "$ per million orders"],
+    )  # fmt: skip
     for phase, orders in counts.items():
         for cfg in ("optimised", "naive"):
             requests, units = _by_operation(results[cfg][phase])
@@ -99,7 +110,33 @@ def _units_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]
             table.add(
                 f"{phase} ({orders} orders)", cfg, per.get("SQS requests", 0.0), per.get("EventBridge events", 0.0),
                 per.get("DynamoDB WRU", 0.0), per.get("DynamoDB RRU", 0.0), sum(requests.values()) / orders,
+                dollars_per_million(per),
             )  # fmt: skip
+    table.notes += [
+        f"$ per million orders: the billed units above at {PRICING_SOURCE}.",
+        "Not in the $ column: EventBridge's own SendMessage to each subscribed queue (billed to SQS, invisible "
+        "client-side: 17 per shipped order with today's topology, $6.80 per million orders, equal in both shapes), "
+        "SES email (3 per shipped order, $0.10 per 1,000: $300 per million orders), Fargate, storage, data transfer.",
+    ]
+    return table
+
+
+def _process_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]) -> Table:
+    table = Table(
+        "B2 — DynamoDB units and $ per order, by process (bursty)",
+        ["process", "optimised WRU", "optimised RRU", "optimised $/M orders", "naive WRU", "naive RRU",
+         "naive $/M orders"],
+    )  # fmt: skip
+    orders = counts["bursty"]
+    for name in results["optimised"]["bursty"].units:
+        row: list[Any] = [name]
+        for cfg in ("optimised", "naive"):
+            per = _service_units(results[cfg]["bursty"].units.get(name, Counter()), orders)
+            row += [per.get("DynamoDB WRU", 0.0), per.get("DynamoDB RRU", 0.0), dollars_per_million(per)]
+        table.add(*row)
+    for cfg, sizes in SIZES.items():
+        largest = ", ".join(f"{kind} {size:,}" for kind, size in sorted(sizes.items()))
+        table.notes.append(f"Largest item per table and kind after the {cfg} run (bytes, as billed): {largest}.")
     return table
 
 

@@ -19,6 +19,7 @@ import boto3
 import httpx
 
 from bench.common import EMULATORS, BenchError, child_env, cpu_seconds, python, start_emulator, wait_exit
+from bench.units import item_size
 from orderflow.local.emulator import Emulator, free_port
 from orderflow.local.provision import provision
 from orderflow.local.seed import CATALOGUE, seed
@@ -213,3 +214,22 @@ def shipped_after(view: dict[str, Any]) -> float | None:
     created = datetime.fromisoformat(view["createdAt"])
     shipped = [datetime.fromisoformat(e["occurredAt"]) for e in view["timeline"] if e["eventType"] == "ShipmentCreated"]
     return (max(shipped) - created).total_seconds() if shipped else None
+
+
+def item_sizes(stack: Stack) -> dict[str, int]:
+    """The largest item of each kind (table and sort-key prefix) in the platform's tables, in bytes as
+    DynamoDB bills them (bench.units.item_size): the check that a single-item write is 1 WRU (≤ 1 KiB)."""
+    assert stack.emulator is not None and stack.settings is not None
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.emulator.url)
+    largest: dict[str, int] = {}
+    for table in ("orders", "inventory", "payment", "shipping", "notification", "audit", "analytics"):
+        kwargs: dict[str, Any] = {"TableName": stack.settings.table_name(table)}
+        while True:
+            page = dynamodb.scan(**kwargs)
+            for item in page.get("Items", []):
+                kind = f"{table} {item['sk']['S'].split('#')[0]}"
+                largest[kind] = max(largest.get(kind, 0), item_size(item))
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return largest

@@ -98,3 +98,24 @@ def billed_units(service: str, operation: str, params: dict[str, Any], parsed: d
     if service == "dynamodb":
         return {f"{key}.{unit}": n for unit, n in dynamodb_units(operation, params, parsed).items()}
     return {f"{key}.requests": 1}
+
+
+# USD per million billed units, us-east-1, as published (pages and the date used: PRICING_SOURCE).
+PRICE_PER_MILLION = {
+    "SQS requests": 0.40,  # standard queue, first 100 billion requests a month
+    "EventBridge events": 1.00,  # custom events published (PutEvents), per 64 KiB chunk
+    "DynamoDB WRU": 0.625,  # on-demand write request units, standard table class
+    "DynamoDB RRU": 0.125,  # on-demand read request units, standard table class
+}
+PRICING_SOURCE = (
+    "AWS on-demand list prices, us-east-1, used on 2026-12-02: https://aws.amazon.com/sqs/pricing/ ($0.40 per "
+    "million standard requests), https://aws.amazon.com/eventbridge/pricing/ ($1.00 per million custom events), "
+    "https://aws.amazon.com/dynamodb/pricing/on-demand/ ($0.625 per million WRU, $0.125 per million RRU). The "
+    "AWS pages themselves were not in the stored corpus; these are the rates as known, matching third-party "
+    "2026 summaries of them (cloudburn.io SQS and EventBridge guides, March 2026; airbyte.com DynamoDB pricing)"
+)
+
+
+def dollars_per_million(per_order: dict[str, float]) -> float:
+    """USD per million orders of the billed units per order (keys as in PRICE_PER_MILLION)."""
+    return sum(per_order.get(unit, 0.0) * price for unit, price in PRICE_PER_MILLION.items())
