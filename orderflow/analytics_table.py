@@ -27,9 +27,10 @@ STAGES: dict[str, str] = {
     "ShipmentCreated": "shipped",
     "InventoryReservationFailed": "cancelled:OUT_OF_STOCK",
     "PaymentFailed": "cancelled:PAYMENT_DECLINED",
+    "OrderCancelled": "cancelled:CUSTOMER_CANCELLED",
 }
 FUNNEL = ("placed", "reserved", "paid", "shipped")
-CANCELLED = ("cancelled:OUT_OF_STOCK", "cancelled:PAYMENT_DECLINED")
+CANCELLED = ("cancelled:OUT_OF_STOCK", "cancelled:PAYMENT_DECLINED", "cancelled:CUSTOMER_CANCELLED")
 
 MINUTE_BUCKET_TTL = timedelta(days=2)
 HOUR_BUCKET_TTL = timedelta(days=35)

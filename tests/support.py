@@ -50,7 +50,7 @@ _SAGA_ROUTES = {
 }
 # ...the audit service hears every event on the bus, and analytics every order outcome.
 _ANALYTICS = {"OrderPlaced", "InventoryReserved", "InventoryReservationFailed", "PaymentCompleted", "PaymentFailed"}
-_ANALYTICS |= {"ShipmentCreated"}
+_ANALYTICS |= {"ShipmentCreated", "OrderCancelled"}
 EXPECTED_ROUTES = {
     event_type: {*services, "audit", *(["analytics"] if event_type in _ANALYTICS else [])}
     for event_type, services in _SAGA_ROUTES.items()

@@ -9,7 +9,7 @@ from orderflow.aws.clients import AwsClients
 from orderflow.aws.publisher import EventPublisher
 from orderflow.console.orders import OrderReader
 from orderflow.settings import Settings
-from tests.support import eventually, one_of_each_event, queue_url
+from tests.support import cancellation_events, eventually, one_of_each_event, queue_url
 from workers.runtime.worker import Worker
 
 StartWorker = Callable[..., Awaitable[Worker]]
@@ -30,13 +30,17 @@ async def _counts(reader: OrderReader, window: str, expected: dict[str, int]) ->
 async def test_every_outcome_is_counted_once_by_stage_even_when_delivered_twice(
     aws: AwsClients, settings: Settings, start_worker: StartWorker
 ) -> None:
-    # GIVEN the analytics worker, and one event of every stage of an order's saga
+    # GIVEN the analytics worker, and one event of every stage of an order's saga, the customer's
+    # cancel (OrderCancelled) among them
     await start_worker("analytics")
     placed, reserved, out_of_stock, released, paid, declined, shipped = one_of_each_event()[:7]
+    requested, cancelled, rejected, refunded = cancellation_events(placed)
     publisher = EventPublisher(aws.events, settings.bus)
-    # WHEN the bus carries each of them twice (a redelivery, a replay), and a release nobody counts
+    # WHEN the bus carries each of them twice (a redelivery, a replay), and a release, a cancel's
+    # request, its rejection and a refund, none of which is a stage of the funnel
     for _ in range(2):
         await publisher.publish([placed, reserved, out_of_stock, released, paid, declined, shipped])
+        await publisher.publish([requested, cancelled, rejected, refunded])
     expected = {
         "placed": 1,
         "reserved": 1,
@@ -44,6 +48,7 @@ async def test_every_outcome_is_counted_once_by_stage_even_when_delivered_twice(
         "shipped": 1,
         "cancelled:OUT_OF_STOCK": 1,
         "cancelled:PAYMENT_DECLINED": 1,
+        "cancelled:CUSTOMER_CANCELLED": 1,
     }
     reader = _reader(aws, settings)
     await _counts(reader, "all", expected)

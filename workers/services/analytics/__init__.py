@@ -4,6 +4,7 @@ from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.contracts.events import (
     InventoryReservationFailed,
     InventoryReserved,
+    OrderCancelled,
     OrderPlaced,
     PaymentCompleted,
     PaymentFailed,
@@ -31,6 +32,7 @@ SERVICE = ServiceDefinition(
             PaymentCompleted,
             PaymentFailed,
             ShipmentCreated,
+            OrderCancelled,
         )
     },
     build_deps=build_deps,
