@@ -33,7 +33,7 @@ async def build_deps(ctx: ServiceContext) -> NotificationDeps:
         channels.append(SnsChannel(sns, settings.notifications_topic_arn))
     channel: Channel = FanOutChannel(channels) if channels else LogChannel()
     return NotificationDeps(
-        store=NotificationStore(table),
+        store=NotificationStore(ctx.aws.dynamodb, table),
         processed=ProcessedEvents(ctx.aws.dynamodb, table),
         channel=channel,
         faults=FaultSwitch(ctx.aws.dynamodb, table, enabled=ctx.settings.simulation),

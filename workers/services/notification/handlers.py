@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from orderflow.aws.idempotency import ProcessedEvents, TransactionRejected
 from orderflow.contracts import Event
-from workers.runtime import Outcome
+from workers.runtime import Outcome, Retry
 from workers.services.notification.channel import Channel
 from workers.services.notification.rendering import render
 from workers.services.notification.store import NotificationStore
@@ -29,10 +29,23 @@ async def notify(event: Event, deps: NotificationDeps) -> Outcome:
     if event.order_id is not None:
         await deps.faults.fail_if_asked(SERVICE, event.order_id, getattr(event.data, "simulation", None))
     notification = render(event)
-    await deps.channel.send(notification)
+    claim = await deps.store.claim(notification, deps.channel.name)
+    if claim.token is None:
+        if claim.holder is None or (claim.holder == notification.event_id and not claim.sent):
+            # A duplicate of this event is sending it right now: come back once it has finished or died.
+            raise Retry("another delivery of this event holds the notification", after=claim.retry_after)
+        # Sent, or being sent, for another event with the same news (the customer's cancel racing
+        # an out-of-stock cancel): the customer is told once.
+        await deps.processed.commit(event.event_id, [], [])
+        return []
     try:
-        await deps.processed.commit(event.event_id, [deps.store.record(notification, deps.channel.name)], [])
+        await deps.channel.send(notification)
+    except Exception:
+        await deps.store.release(notification, claim.token)
+        raise
+    try:
+        await deps.processed.commit(event.event_id, [deps.store.sent(notification, claim.token)], [])
     except TransactionRejected:
-        # Another event for the same (order, outcome) recorded it first: one record stands.
+        # Our lease ran out mid-send and another delivery took the record over: it is not ours to mark.
         await deps.processed.commit(event.event_id, [], [])
     return []

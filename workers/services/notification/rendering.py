@@ -88,6 +88,22 @@ TEMPLATES: dict[type[Event], Callable[[Any], tuple[str, str]]] = {
 }
 
 
+# Outcomes that tell the customer the same news: the order is cancelled. A customer's cancel can
+# race the saga's own cancellation (out of stock, declined) and both are published; the customer
+# is told once, by whichever reaches the notification service first.
+CANCELLATION = "CANCELLATION"
+SAME_NEWS = {
+    InventoryReservationFailed.EVENT_TYPE: CANCELLATION,
+    PaymentFailed.EVENT_TYPE: CANCELLATION,
+    OrderCancelled.EVENT_TYPE: CANCELLATION,
+}
+
+
+def news(outcome: str) -> str:
+    """What an outcome tells the customer: one notification per order and piece of news."""
+    return SAME_NEWS.get(outcome, outcome)
+
+
 def render(event: Event) -> Notification:
     template = TEMPLATES.get(type(event))
     if template is None:
