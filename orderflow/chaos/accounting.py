@@ -17,7 +17,9 @@ from orderflow.chaos.cancels import (
 )
 from orderflow.chaos.load import Submission
 from orderflow.ops.aws import client
+from orderflow.ops.mail import Mail
 from orderflow.settings import Settings
+from workers.services.notification.rendering import news
 
 # terminal state -> (timeline event types, notifications, reservation state, charge status)
 EXPECTED: dict[tuple[str, str | None], tuple[list[str], set[str], str | None, str | None]] = {
@@ -215,3 +217,18 @@ def _stock(tables: Tables, catalogue: dict[str, int], found: Findings) -> None:
                 f"{sku}: initial {initial}, shipped {shipped[sku]}, available {available}, reserved {reserved}",
                 drift,
             )
+
+
+def emails(mails: list[Mail], found: Findings) -> None:
+    """What customers received (the captured mailbox), per order and piece of news: two events
+    telling the same news is a duplicate notification; one event's email sent again is the
+    at-least-once resend of a delivery killed between the send and its record (counted apart)."""
+    events: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for mail in mails:
+        if mail.order_id and mail.outcome and mail.event_id:
+            events[(mail.order_id, news(mail.outcome))][mail.event_id] += 1
+    found.counts["emails"] = len(mails)
+    for (order_id, what), sent in events.items():
+        if len(sent) > 1:
+            found.flag("duplicate notifications", f"{order_id}: {what} emailed for {len(sent)} events", len(sent) - 1)
+        found.counts["emails re-sent"] += sum(sent.values()) - len(sent)

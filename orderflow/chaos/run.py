@@ -3,6 +3,7 @@ wait for quiescence, then account for every order."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -17,12 +18,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from orderflow.chaos.accounting import Findings, Tables, account
+from orderflow.chaos.accounting import Findings, Tables, account, emails
 from orderflow.chaos.config import ChaosConfig
 from orderflow.chaos.load import Load
 from orderflow.chaos.monkey import Monkey
 from orderflow.chaos.stack import ChaosStack
 from orderflow.ops.dlq import DeadLetters
+from orderflow.ops.mail import mailbox
 
 log = structlog.get_logger("orderflow.chaos")
 
@@ -62,6 +64,8 @@ class ChaosReport:
     dlq_after: int = 0
     quiesced: bool = False
     wall_seconds: float = 0.0
+    emulator_peak_mib: float = 0.0  # the emulator process's VmHWM at the end of the run
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 1/5/15 min, at the end of the run
 
     @property
     def ok(self) -> bool:
@@ -91,6 +95,8 @@ class ChaosReport:
             ),
             ("quiescent", "yes" if self.quiesced else "NO", self.quiesced),
             ("wall time", f"{self.wall_seconds:.0f} s", True),
+            ("emulator peak RSS", f"{self.emulator_peak_mib:.0f} MiB", True),
+            ("load average at the end", " / ".join(f"{x:.1f}" for x in self.load_average), True),
         ]
 
     def _cancel_rows(self) -> list[tuple[str, str, bool]]:
@@ -104,6 +110,7 @@ class ChaosReport:
             ),
             ("cancelled by customer", f"{c['cancelled by customer']} ({c['refunded']} refunded)", True),
             ("cancel refused, shipped", str(c["cancel refused (shipped)"]), True),
+            ("emails (re-sent after a kill)", f"{c['emails']} ({c['emails re-sent']})", True),
             (
                 "charges − refunds",
                 f"{net} (shipped totals {money.get('shipped totals', 0)})",
@@ -160,10 +167,23 @@ def run_chaos(config: ChaosConfig, workdir: Path, *, console: Console | None = N
             _views(stack, config, [s.order_id for s in load.submissions if s.order_id]),
             {sku: units for sku, (_, _, units) in config.catalogue().items()},
         )
+        emails(mailbox(stack.emulator.url), report.findings)
+        report.emulator_peak_mib = peak_rss_mib(stack.emulator.process.pid if stack.emulator.process else None)
     finally:
         stack.stop()
         report.wall_seconds = time.monotonic() - began
+        report.load_average = os.getloadavg()
     return report
+
+
+def peak_rss_mib(pid: int | None) -> float:
+    """A live process's peak resident set (VmHWM), from /proc (0 where there is none)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, TypeError):
+        return 0.0
+    return kib / 1024
 
 
 def _submit(load: Load, monkey: Monkey, stack: ChaosStack, console: Console) -> None:
