@@ -29,8 +29,12 @@ test: $(STAMP) lint typecheck test-py check-infra  ## install and run every test
 browser-deps:  ## install Debian's chromium for the console's browser test (root only)
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } || echo "chromium missing and not root: tests/browser will fail until it is installed"
 
+# Two workers: the Terraform lane (mostly the provider's waits) runs beside the rest; tests that
+# share a session (one planned workspace, one applied environment, one `orderflow dev` stack) stay
+# on one worker (tests/conftest.py, xdist groups). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
 test-py: $(STAMP) browser-deps  ## the pytest suite (unit, integration, end-to-end, browser)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff lint and format check
 	$(BIN)/ruff check .

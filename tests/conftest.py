@@ -30,6 +30,32 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["ORDERFLOW_STATE_DIR"] = tempfile.mkdtemp(prefix="orderflow-test-state-")
 
 
+# Tests that must share one worker under pytest-xdist (`make test` runs two), by folder: the
+# Terraform checks share one synced workspace and one plan per environment (tests/infra/conftest.py),
+# and one applied environments/dev (read by the console's AWS source, then destroyed); the end-to-end tests share one
+# `orderflow dev` stack (tests/e2e/conftest.py). Each group is one lane; the rest fill both.
+XDIST_GROUPS = {
+    "tests/infra/": "terraform",
+    "tests/e2e/": "stack",
+}
+
+
+def _group(item: pytest.Item) -> str | None:
+    path = item.path.as_posix()
+    return next((group for prefix, group in XDIST_GROUPS.items() if f"/{prefix}" in path), None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each grouped test with its xdist group, and put the groups first, longest lane first:
+    xdist hands out work in collection order, so the long lanes start at once and the short tests
+    fill in around them."""
+    order = {group: rank for rank, group in enumerate(dict.fromkeys(XDIST_GROUPS.values()))}
+    for item in items:
+        if group := _group(item):
+            item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: order.get(_group(item) or "", len(order)))
+
+
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     """One moto server for the session, on a free 127.0.0.1 port."""

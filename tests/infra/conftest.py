@@ -7,12 +7,15 @@ with ORDERFLOW_REQUIRE_TF_PROVIDER=1 (GitHub Actions, which downloads one) that 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from orderflow.local.emulator import Emulator, free_port
 from tests.infra import plan, provider
+from tests.infra.emulated_apply import EmulatedRoot, emulated_root, leave_out_xray_rule, provider_missing
+from tests.infra.terraform_platform import inventory
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +57,30 @@ def terraform_plan(aws_provider: provider.Provider, sts_endpoint: str) -> Callab
         return plans[environment]
 
     return planned
+
+
+@dataclass
+class AppliedEnvironment:
+    """environments/dev as `terraform apply` left it on a fresh emulator, with what the emulator
+    held before (to prove destroy leaves nothing)."""
+
+    root: EmulatedRoot
+    before: dict[str, set[str]]
+    destroyed: bool = False
+
+
+@pytest.fixture(scope="session")
+def applied_dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppliedEnvironment]:
+    """The whole of environments/dev applied once (a few minutes of the provider's waits) for every
+    test that reads or runs on what Terraform made: the console's AWS source
+    (test_console_aws_source.py) reads it, then test_terraform_apply.py runs an order through it and
+    destroys it, in that order (collection order; one xdist group, tests/conftest.py)."""
+    if reason := provider_missing():
+        if provider.required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with emulated_root("terraform/environments/dev", workdir=tmp_path_factory.mktemp("apply")) as root:
+        before = inventory(root.emulator)
+        leave_out_xray_rule(root.path)  # moto has no X-Ray sampling rules
+        root.apply()
+        yield AppliedEnvironment(root, before)

@@ -22,7 +22,8 @@ from moto.events.models import EventPattern
 from orderflow.local.emulator import LOCAL_CREDENTIALS
 from orderflow.local.seed import seed
 from orderflow.settings import Settings
-from tests.infra.emulated_apply import EmulatedRoot, aws_client, emulated_root, leave_out_xray_rule, provider_missing
+from tests.infra.conftest import AppliedEnvironment
+from tests.infra.emulated_apply import EmulatedRoot, aws_client, provider_missing
 from tests.infra.hcl import load_module
 from tests.infra.provider import required
 from tests.infra.terraform_platform import (
@@ -97,61 +98,59 @@ def _report(root: EmulatedRoot, applied: int, order_id: str, path: Path) -> None
 
 
 @pytest.mark.terraform_apply
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(1200)  # the session's apply (applied_dev) is set up in this test's time if it runs alone
 def test_terraform_made_platform_ships_an_order_and_destroy_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    applied_dev: AppliedEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for name, value in LOCAL_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with emulated_root(ROOT, workdir=tmp_path) as root:
-        # GIVEN the environment applied by Terraform on an empty emulator
-        before = inventory(root.emulator)
-        prefix = load_module(root.path).variables["resource_prefix"]["default"]
-        topology = root.tree / "topology.yaml"
-        settings = Settings(resource_prefix=prefix, topology_path=topology)
-        services = list(settings.topology.services)
-        leave_out_xray_rule(root.path)  # moto has no X-Ray sampling rules
-        root.apply()
-        applied = len([a for a in root.state_list() if not a.startswith("data.") and ".data." not in a])
-        made = inventory(root.emulator)
-        queue_urls = {u.rsplit("/", 1)[-1]: u for u in made["sqs queues"]}
-        assert set(queue_urls) == {f(s) for s in services for f in (settings.queue_name, settings.dlq_name)}
-        assert made["dynamodb tables"] - before["dynamodb tables"] == {
-            settings.table_name(t) for t in settings.topology.tables
+    # GIVEN the environment applied by Terraform on an empty emulator (the session's applied_dev)
+    root, before = applied_dev.root, applied_dev.before
+    prefix = load_module(root.path).variables["resource_prefix"]["default"]
+    topology = root.tree / "topology.yaml"
+    settings = Settings(resource_prefix=prefix, topology_path=topology)
+    services = list(settings.topology.services)
+    applied = len([a for a in root.state_list() if not a.startswith("data.") and ".data." not in a])
+    made = inventory(root.emulator)
+    queue_urls = {u.rsplit("/", 1)[-1]: u for u in made["sqs queues"]}
+    assert set(queue_urls) == {f(s) for s in services for f in (settings.queue_name, settings.dlq_name)}
+    assert made["dynamodb tables"] - before["dynamodb tables"] == {
+        settings.table_name(t) for t in settings.topology.tables
+    }
+    components, key = from_task_definitions(root)
+    seed(settings, endpoint_url=root.emulator.url)  # the catalogue: data, not provisioning
+
+    with run_platform(components, root.emulator, topology, tmp_path / "api", only=lambda n: n == "api") as api:
+        wait_ready(api)
+        # WHEN an order is placed through the API, before any worker runs
+        order_id = _place_order(api, key)
+        routed = _routed(root, order_id, queue_urls)
+        # THEN its OrderPlaced is in exactly the queues whose rules match it, and no DLQ
+        assert routed, f"OrderPlaced of {order_id} reached no queue; API log:\n{api.log_tail('api')}"
+        event = next(iter(routed.values()))
+        expected = {
+            settings.queue_name(s.name)
+            for s in settings.topology.services.values()
+            if any(EventPattern.load(json.dumps(p)).matches_event(event) for p in s.subscriptions.values())
         }
-        components, key = from_task_definitions(root)
-        seed(settings, endpoint_url=root.emulator.url)  # the catalogue: data, not provisioning
+        assert set(routed) == expected
 
-        with run_platform(components, root.emulator, topology, tmp_path / "api", only=lambda n: n == "api") as api:
-            wait_ready(api)
-            # WHEN an order is placed through the API, before any worker runs
-            order_id = _place_order(api, key)
-            routed = _routed(root, order_id, queue_urls)
-            # THEN its OrderPlaced is in exactly the queues whose rules match it, and no DLQ
-            assert routed, f"OrderPlaced of {order_id} reached no queue; API log:\n{api.log_tail('api')}"
-            event = next(iter(routed.values()))
-            expected = {
-                settings.queue_name(s.name)
-                for s in settings.topology.services.values()
-                if any(EventPattern.load(json.dumps(p)).matches_event(event) for p in s.subscriptions.values())
-            }
-            assert set(routed) == expected
+        # WHEN every worker runs on the Terraform-made queues and tables
+        with run_platform(components, root.emulator, topology, tmp_path / "workers", only=lambda n: n != "api"):
+            order = _wait_status(api, key, order_id)
+        # THEN the order went all the way
+        assert order["status"] == "SHIPPED", order
 
-            # WHEN every worker runs on the Terraform-made queues and tables
-            with run_platform(components, root.emulator, topology, tmp_path / "workers", only=lambda n: n != "api"):
-                order = _wait_status(api, key, order_id)
-            # THEN the order went all the way
-            assert order["status"] == "SHIPPED", order
-
-        # WHEN Terraform destroys what it made (and the operator's parameter goes first)
-        ssm = aws_client(root.emulator, "ssm")
-        for name in inventory(root.emulator)["ssm parameters"] - before["ssm parameters"]:
-            ssm.delete_parameter(Name=name)
-        root.destroy()
-        # THEN nothing is left: no state, and nothing on the emulator that was not there before
-        after = inventory(root.emulator)
-        assert root.state_list() == []
-        assert {kind: sorted(after[kind] - before[kind]) for kind in after if after[kind] - before[kind]} == {}
-        with capsys.disabled():
-            _report(root, applied, order_id, tmp_path / "figures.json")
+    # WHEN Terraform destroys what it made (and the operator's parameter goes first)
+    ssm = aws_client(root.emulator, "ssm")
+    for name in inventory(root.emulator)["ssm parameters"] - before["ssm parameters"]:
+        ssm.delete_parameter(Name=name)
+    root.destroy()
+    applied_dev.destroyed = True
+    # THEN nothing is left: no state, and nothing on the emulator that was not there before
+    after = inventory(root.emulator)
+    assert root.state_list() == []
+    assert {kind: sorted(after[kind] - before[kind]) for kind in after if after[kind] - before[kind]} == {}
+    with capsys.disabled():
+        _report(root, applied, order_id, tmp_path / "figures.json")

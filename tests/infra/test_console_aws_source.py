@@ -1,5 +1,5 @@
 """The console's AWS source against what Terraform made: environments/dev applied to a fresh
-emulator (tests/infra/emulated_apply.py), then read the way `orderflow console --aws` reads a
+emulator (the session's applied_dev, tests/infra/conftest.py, shared with test_terraform_apply.py), then read the way `orderflow console --aws` reads a
 deployed environment — SQS, ECS, Application Auto Scaling, CloudWatch — through the console's own
 HTTP API, read-only.
 
@@ -10,7 +10,6 @@ and metric math is empty (the console computes backlog per task and the forecast
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,20 +23,19 @@ from orderflow.local.emulator import LOCAL_CREDENTIALS
 from orderflow.settings import Settings
 from orderflow.topology import load_topology
 from tests.infra import emulated_apply
+from tests.infra.conftest import AppliedEnvironment
 from tests.infra.hcl import REPO
 
 PREFIX = "orderflow-dev"  # environments/dev's default resource_prefix
 TOPOLOGY = load_topology(REPO / "topology.yaml")
 
 
-@pytest.fixture(scope="module")
-def applied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[emulated_apply.EmulatedRoot]:
-    if reason := emulated_apply.provider_missing():
-        pytest.skip(reason)
-    with emulated_apply.emulated_root(workdir=tmp_path_factory.mktemp("apply")) as root:
-        # What the console reads: queues, ECS services with their scalable targets, tables.
-        root.apply(targets=("module.service_queue", "module.worker_service", "module.tables"))
-        yield root  # no destroy: the emulator and the copy are thrown away
+@pytest.fixture
+def applied(applied_dev: AppliedEnvironment) -> emulated_apply.EmulatedRoot:
+    """What Terraform made: the session's environments/dev (tests/infra/conftest.py), read before
+    test_terraform_apply.py runs an order through it and destroys it."""
+    assert not applied_dev.destroyed, "environments/dev was destroyed before the console read it (test order)"
+    return applied_dev.root
 
 
 @pytest.fixture
@@ -72,7 +70,7 @@ def _seed(applied: emulated_apply.EmulatedRoot) -> None:
     )
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(1200)  # includes the session's apply (applied_dev), a few minutes
 async def test_the_aws_source_reads_what_terraform_made_read_only(
     applied: emulated_apply.EmulatedRoot, aws_environment: Settings
 ) -> None:
@@ -96,6 +94,7 @@ async def test_the_aws_source_reads_what_terraform_made_read_only(
         await client.aclose()
         await console.source.close()
         console.store.close()
+        _unseed(applied)
 
     # THEN every topology service is shown, in topology order, from the AWS source
     assert snapshot["source"] == "aws"
@@ -124,6 +123,13 @@ async def test_the_aws_source_reads_what_terraform_made_read_only(
     # and nothing can be changed
     assert redrive.status_code == 403
     assert first_tick < 30, f"first tick took {first_tick:.1f} s"
+
+
+def _unseed(applied: emulated_apply.EmulatedRoot) -> None:
+    """Take back the seeded messages: test_terraform_apply.py runs the workers on these queues next."""
+    sqs = emulated_apply.aws_client(applied.emulator, "sqs")
+    for name in (f"{PREFIX}-payment", f"{PREFIX}-shipping-dlq"):
+        sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName=name)["QueueUrl"])
 
 
 async def _ready(console: Console) -> Console:
