@@ -1,7 +1,7 @@
 """The console's AWS source against what Terraform made: environments/dev applied to a fresh
-emulator (the session's applied_dev, tests/infra/conftest.py, shared with test_terraform_apply.py), then read the way `orderflow console --aws` reads a
-deployed environment — SQS, ECS, Application Auto Scaling, CloudWatch — through the console's own
-HTTP API, read-only.
+emulator (the session's applied_dev, tests/infra/conftest.py, shared with test_terraform_apply.py),
+then read the way `orderflow console --aws` reads a deployed environment — SQS, ECS, Application
+Auto Scaling, CloudWatch — through the console's own HTTP API, read-only.
 
 What the emulator cannot fill (docs/console.md): ECS runs no tasks (running 0, no processes),
 Application Auto Scaling has no DescribeScalingActivities (the page notes the error; no decisions),
