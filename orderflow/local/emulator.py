@@ -76,7 +76,9 @@ class Emulator:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, *, timeout: float = 20.0) -> Emulator:
+    def start(self, *, timeout: float = 60.0) -> Emulator:
+        """Start the server and wait until it answers. It needs ~1.5 s of CPU to import moto and
+        its patches: on a busy 2-core machine (two test workers, a benchmark) that took over 20 s."""
         if port_in_use(self.port):
             raise RuntimeError(f"port {self.port} is taken; choose another with --emulator-port")
         self.process = subprocess.Popen(
