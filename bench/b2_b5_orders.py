@@ -42,6 +42,9 @@ async def _burst(api_url: str, count: int) -> None:
 
 
 SIZES: dict[str, dict[str, int]] = {}  # config -> "table kind" -> largest item (bytes), after the run
+IDLE: dict[str, dict[str, float]] = {}  # config -> process -> CPU seconds per second while idle
+BURST_SECONDS: dict[str, float] = {}  # config -> wall time of the bursty phase
+IDLE_SECONDS = 10
 
 
 def run_config(naive: bool, gentle: int, burst: int) -> dict[str, Snapshot]:
@@ -53,11 +56,20 @@ def run_config(naive: bool, gentle: int, burst: int) -> dict[str, Snapshot]:
         time.sleep(3)  # notifications and projections settle
         middle = stack.snapshot()
         phases["gentle"] = middle.minus(before)
+        # Idle: what every process spends per second doing nothing (long polls, heartbeats), so the
+        # bursty figure can also be given net of the time the burst took on this (shared) machine.
+        began = time.monotonic()
+        time.sleep(IDLE_SECONDS)
+        idle = stack.snapshot()
+        cfg = "naive" if naive else "optimised"
+        IDLE[cfg] = {k: v / (time.monotonic() - began) for k, v in idle.minus(middle).cpu.items()}
+        began = time.monotonic()
         asyncio.run(_burst(stack.api_url, burst))
         wait_shipped(stack, gentle + burst, 400)
         time.sleep(3)
-        phases["bursty"] = stack.snapshot().minus(middle)
-        SIZES["naive" if naive else "optimised"] = item_sizes(stack)
+        phases["bursty"] = stack.snapshot().minus(idle)
+        BURST_SECONDS[cfg] = time.monotonic() - began
+        SIZES[cfg] = item_sizes(stack)
         return phases
 
 
@@ -159,16 +171,37 @@ def _detail_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int
 def _cpu_table(results: dict[str, dict[str, Snapshot]], counts: dict[str, int]) -> Table:
     table = Table(
         "B5 — CPU ms per completed order, by process (user+sys from /proc; emulator excluded)",
-        ["load", "runtime", *SERVICES, "total", "naive ÷ optimised"],
+        ["load", "runtime", *SERVICES, "total (all processes)", "optimised ÷ naive", "six above", "optimised ÷ naive"],
     )
     for phase, orders in counts.items():
-        totals = {cfg: sum(results[cfg][phase].cpu.values()) / orders * 1000 for cfg in ("optimised", "naive")}
-        for cfg in ("optimised", "naive"):
-            cpu = results[cfg][phase].cpu
-            ratio = f"{totals['naive'] / totals['optimised']:.2f}" if cfg == "naive" else ""
-            table.add(f"{phase} ({orders} orders)", cfg, *[cpu.get(s, 0.0) / orders * 1000 for s in SERVICES],
-                      totals[cfg], ratio)  # fmt: skip
+        cpu = {cfg: results[cfg][phase].cpu for cfg in ("optimised", "naive")}
+        _cpu_rows(table, f"{phase} ({orders} orders)", cpu, orders)
+    if set(IDLE) == {"optimised", "naive"}:
+        orders = counts["bursty"]
+        net = {
+            cfg: {k: v - IDLE[cfg].get(k, 0.0) * BURST_SECONDS[cfg] for k, v in results[cfg]["bursty"].cpu.items()}
+            for cfg in ("optimised", "naive")
+        }
+        _cpu_rows(table, f"bursty net of idle ({orders} orders)", net, orders)
+        table.notes.append(
+            "Net of idle: each process's CPU per second while idle (measured for "
+            f"{IDLE_SECONDS} s before the burst) times the burst's wall time "
+            f"(optimised {BURST_SECONDS['optimised']:.0f} s, naive {BURST_SECONDS['naive']:.0f} s) taken off: "
+            "idle polling and heartbeats cost per second, not per order, and a loaded machine stretches the burst."
+        )
+    table.notes.append("The issue's B5 target reads optimised ÷ naive ≤ 50 %; 'six above' is the API and the five "
+                       "saga workers (the processes B5 had when the target was set).")  # fmt: skip
     return table
+
+
+def _cpu_rows(table: Table, label: str, cpu: dict[str, dict[str, float]], orders: int) -> None:
+    totals = {cfg: sum(cpu[cfg].values()) / orders * 1000 for cfg in cpu}
+    six = {cfg: sum(cpu[cfg].get(s, 0.0) for s in SERVICES) / orders * 1000 for cfg in cpu}
+    for cfg in ("optimised", "naive"):
+        share = f"{totals['optimised'] / totals['naive']:.1%}" if cfg == "optimised" else ""
+        share_six = f"{six['optimised'] / six['naive']:.1%}" if cfg == "optimised" else ""
+        table.add(label, cfg, *[cpu[cfg].get(s, 0.0) / orders * 1000 for s in SERVICES],
+                  totals[cfg], share, six[cfg], share_six)  # fmt: skip
 
 
 if __name__ == "__main__":

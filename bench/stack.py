@@ -227,7 +227,8 @@ def item_sizes(stack: Stack) -> dict[str, int]:
         while True:
             page = dynamodb.scan(**kwargs)
             for item in page.get("Items", []):
-                kind = f"{table} {item['sk']['S'].split('#')[0]}"
+                sk = item["sk"]["S"].split("#")[0]
+                kind = f"{table} {'(time bucket)' if sk[:1].isdigit() else sk}"
                 largest[kind] = max(largest.get(kind, 0), item_size(item))
             if "LastEvaluatedKey" not in page:
                 break
