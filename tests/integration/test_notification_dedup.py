@@ -12,7 +12,6 @@ import pytest
 from aiobotocore.session import get_session
 
 from orderflow.aws.clients import AwsClients
-from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.local.emulator import Emulator
 from orderflow.ops.mail import mailbox
 from orderflow.settings import Settings
@@ -36,7 +35,6 @@ async def deliver(aws: AwsClients, settings: Settings, emulator: Emulator, batch
     async with get_session().create_client("sesv2", region_name=settings.region, endpoint_url=emulator.url) as ses:
         deps = NotificationDeps(
             NotificationStore(aws.dynamodb, table),
-            ProcessedEvents(aws.dynamodb, table),
             SesChannel(ses, str(settings.customer_email_sender)),
             FaultSwitch(aws.dynamodb, table, enabled=False),
         )

@@ -2,7 +2,6 @@
 
 from aiobotocore.session import get_session
 
-from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.contracts.events import (
     InventoryReservationFailed,
     OrderCancellationRejected,
@@ -34,7 +33,6 @@ async def build_deps(ctx: ServiceContext) -> NotificationDeps:
     channel: Channel = FanOutChannel(channels) if channels else LogChannel()
     return NotificationDeps(
         store=NotificationStore(ctx.aws.dynamodb, table),
-        processed=ProcessedEvents(ctx.aws.dynamodb, table),
         channel=channel,
         faults=FaultSwitch(ctx.aws.dynamodb, table, enabled=ctx.settings.simulation),
     )

@@ -1,8 +1,9 @@
 """The notification table: one record per (order, piece of news), the ledger of what was sent.
 
-The record is claimed before the send and marked sent in the transaction that records the event
-as processed, so neither another event with the same news (a customer's cancel racing an out-of-
-stock cancel) nor a concurrent duplicate of the same event sends again.
+The record is claimed before the send and marked sent after it, each one conditional write, so
+neither another event with the same news (a customer's cancel racing an out-of-stock cancel) nor a
+duplicate of the same event sends again. The record is also the processed-event marker: `eventId`
+names the event that claimed it, and a redelivery of that event finds it SENT.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orderflow.aws.dynamo import from_attrs, is_conditional_failure, to_attrs
+from orderflow.aws.dynamo import from_attrs, is_conditional_failure, to_attrs, write_if
 from orderflow.errors import AwsError
 from workers.services.notification.rendering import Notification, news
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
-    from types_aiobotocore_dynamodb.type_defs import TransactWriteItemTypeDef
 
 # A claim older than this is taken to belong to a delivery that died before sending (its message
 # comes back after the queue's visibility timeout, and takes the claim over).
@@ -94,18 +94,20 @@ class NotificationStore:
         stale_at = int(held.get("claimedAt", 0)) + CLAIM_LEASE_SECONDS
         return Claim(holder=str(held.get("eventId", "")), sent=sent, retry_after=max(1.0, stale_at - now + 1))
 
-    def sent(self, notification: Notification, token: str) -> TransactWriteItemTypeDef:
-        """Mark the claimed record sent (in the processed-event transaction)."""
-        return {
-            "Update": {
-                "TableName": self.table,
-                "Key": to_attrs(notification_key(notification.order_id, notification.outcome)),
-                "UpdateExpression": "SET #state = :sent, sentAt = :now REMOVE claim",
-                "ConditionExpression": "claim = :token",
-                "ExpressionAttributeNames": {"#state": "state"},
-                "ExpressionAttributeValues": to_attrs({":sent": "SENT", ":now": int(time.time()), ":token": token}),
-            }
-        }
+    async def mark_sent(self, notification: Notification, token: str) -> bool:
+        """Mark the claimed record sent: one conditional update, on our claim only. False when the
+        claim is no longer ours (the lease ran out mid-send and another delivery took it over)."""
+        return await write_if(
+            self._client,
+            "update_item",
+            "marking the notification sent",
+            TableName=self.table,
+            Key=to_attrs(notification_key(notification.order_id, notification.outcome)),
+            UpdateExpression="SET #state = :sent, sentAt = :now REMOVE claim",
+            ConditionExpression="claim = :token",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=to_attrs({":sent": "SENT", ":now": int(time.time()), ":token": token}),
+        )
 
     async def release(self, notification: Notification, token: str) -> None:
         """Give the claim up after a failed send, so the retry (or another event) can send."""
