@@ -24,6 +24,8 @@ KINDS = ("happy", "declined", "out_of_stock")
 MAX_ORDERS = 10_000
 MAX_RATE = 500.0
 MAX_DURATION = 3600.0
+LOOKS_PER_ROUND = 50  # GET /orders/{id} per polling round at most (see _follow)
+ROUND_SECONDS = 2.0
 # The demo catalogue (orderflow.local.seed): one unit of one product per order, spread over all of
 # them so a burst does not empty one shelf.
 SKUS = ("LAPTOP-001", "MOUSE-002", "KEYBOARD-003", "MONITOR-004", "HEADSET-005")
@@ -154,9 +156,15 @@ async def _place(http: httpx.AsyncClient, kind: str, body: dict[str, Any], repor
 async def _follow(
     http: httpx.AsyncClient, report: LoadReport, sender: asyncio.Task[None], deadline: float, progress: Progress
 ) -> None:
-    """Poll unfinished orders in rounds (the latency comes from their timelines, not from when we look)."""
-    gate = asyncio.Semaphore(8)
+    """Poll unfinished orders in rounds (the latency comes from their timelines, not from when we look).
+
+    Every look is a query on the platform under test, so looking is kept light: at most
+    LOOKS_PER_ROUND orders a round (the unfinished ones in turn), a round every ROUND_SECONDS at most,
+    and never looking more than half the time (polled back to back, the 200 orders of a burst kept
+    the local emulator answering GET /orders/{id} queries while it carried their sagas)."""
+    gate = asyncio.Semaphore(4)
     end: float | None = None
+    turn = 0
 
     async def look(order: Tracked) -> None:
         async with gate:
@@ -174,6 +182,10 @@ async def _follow(
         if end is not None and (not pending or time.monotonic() >= end):
             report.unfinished = [o.order_id for o in pending]
             return
-        await asyncio.gather(*(look(o) for o in pending))
+        began, start = time.monotonic(), turn % max(1, len(pending))
+        chosen = (pending[start:] + pending[:start])[:LOOKS_PER_ROUND]
+        turn = start + len(chosen)
+        await asyncio.gather(*(look(o) for o in chosen))
         progress(report)
-        await asyncio.sleep(0.5)
+        took = time.monotonic() - began
+        await asyncio.sleep(max(ROUND_SECONDS - took, took))
