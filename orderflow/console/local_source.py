@@ -74,9 +74,12 @@ class LocalSource:
         now = time.time()
         workers = self.state.workers() or self._single_workers()
         self._rates.update(now, workers)
-        supervisor = self.state.supervisor()
+        supervisor, late = self.state.supervisor(), []
         if supervisor is not None and now - supervisor.updated_at.timestamp() > 3 * max(1.0, supervisor.tick_seconds):
-            supervisor = None  # not running (or stopped): its numbers are history
+            if _alive(supervisor.pid):  # running, its tick stretched (it waits on a busy emulator)
+                late = [f"the dev supervisor's last tick was {now - supervisor.updated_at.timestamp():.0f} s ago"]
+            else:
+                supervisor = None  # stopped: its numbers are history
         queues = await self._queues(supervisor)
         await self._dead_letters(now)
         control = self.state.control()
@@ -94,7 +97,7 @@ class LocalSource:
                     control=control.get(service),
                 )
             )
-        notes = [] if supervisor else ["no dev supervisor state: desired workers unknown; queues read directly"]
+        notes = late if supervisor else ["no dev supervisor state: desired workers unknown; queues read directly"]
         return Snapshot(now, self.name, views, notes)
 
     def _single_workers(self) -> list[WorkerStatus]:

@@ -3,7 +3,9 @@
 "use strict";
 (() => {
   const $ = (sel, root) => (root || document).querySelector(sel);
-  const state = { paused: false, every: Number(localStorage.getItem("console-every") || 1), range: 30, es: null, lastAt: 0, charts: {} };
+  const state = { paused: false, every: Number(localStorage.getItem("console-every") || 1), range: 30, es: null, lastAt: 0, charts: {}, decisions: {} };
+  const DECISIONS_SHOWN = 4;
+  const REASONS = { OUT_OF_STOCK: "out of stock", PAYMENT_DECLINED: "payment declined", CUSTOMER_CANCELLED: "by the customer" };
   const services = [...document.querySelectorAll("section.service")].map((s) => s.dataset.service);
   const time = (ms) => new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const COLORS = { processed: "#2563eb", failed: "#c81e1e", backlog: "#7c3aed", target: "#7c3aed", desired: "#0891b2", running: "#15803d", max: "#9ca3af", p50: "#2563eb", p99: "#b45309" };
@@ -47,6 +49,7 @@
     c.message_age = chart($('[data-chart="message_age"]', row), [line("p50", COLORS.p50), line("p99", COLORS.p99)]);
     for (const small of [c.handler_latency, c.message_age]) { small.options.plugins.legend.display = false; small.options.scales.x.display = false; small.options.scales.y.ticks.maxTicksLimit = 3; }
     state.charts[service] = c;
+    state.decisions[service] = [];
   }
 
   const SERIES = {
@@ -65,9 +68,28 @@
       }
     }
     const marks = c.scaling.data.datasets[5];
-    marks.data = decisions.map((d) => ({ x: d.at * 1000, y: d.to }));
-    marks.reasons = decisions.map((d) => `${d.action}: ${d.reason}`);
+    const shown = decisions.filter((d) => d.action !== "steady");
+    marks.data = shown.map((d) => ({ x: d.at * 1000, y: d.to }));
+    marks.reasons = shown.map((d) => `${d.action.replaceAll("_", " ")} ${d.from_} → ${d.to}: ${d.reason}`);
+    state.decisions[service] = shown.slice(-DECISIONS_SHOWN);
+    renderDecisions(service);
+    window_(c, Date.now());
     for (const ch of Object.values(c)) ch.update("none");
+  }
+
+  // Every chart spans the chosen range up to now, with or without data (no epoch-0 axis when empty).
+  function window_(c, at) {
+    for (const ch of Object.values(c)) { ch.options.scales.x.min = at - state.range * 60000; ch.options.scales.x.max = at; }
+  }
+
+  // The scaling explainer's log: the last few decisions that changed or held the worker count, with
+  // their reasons, newest first (the chart's markers carry the same text in their tooltips).
+  function renderDecisions(service) {
+    const list = document.querySelector(`#svc-${service} [data-f="decisions"]`);
+    if (!list) return;
+    list.innerHTML = [...state.decisions[service]].reverse().map((d) =>
+      `<li><time>${time(d.at * 1000)}</time> <b class="act-${d.action}">${Console.esc(d.action.replaceAll("_", " "))}</b> ${d.from_} → ${d.to}: ${Console.esc(d.reason)}</li>`).join("") ||
+      `<li class="muted">no scaling decision yet</li>`;
   }
 
   function push(service, at, view) {
@@ -87,7 +109,20 @@
     }
     const d = view.last_decision;
     const marks = c.scaling.data.datasets[5];
-    if (d && !marks.data.some((p) => Math.abs(p.x - d.at * 1000) < 1)) { marks.data.push({ x: d.at * 1000, y: d.to }); marks.reasons.push(`${d.action}: ${d.reason}`); }
+    const logged = state.decisions[service];
+    const last = logged[logged.length - 1];
+    // Marked: every change of the worker count, and a hold or at-max when it starts (not every tick
+    // it lasts, as scaling.jsonl logs them); a steady tick is no decision worth a marker.
+    const repeat = last && (Math.abs(last.at - (d ? d.at : 0)) < 0.001 || (d && d.from_ === d.to && last.action === d.action && last.to === d.to));
+    if (d && d.action !== "steady" && !repeat) {
+      marks.data.push({ x: d.at * 1000, y: d.to });
+      marks.reasons.push(`${d.action.replaceAll("_", " ")} ${d.from_} → ${d.to}: ${d.reason}`);
+      logged.push(d);
+      if (logged.length > DECISIONS_SHOWN) logged.shift();
+      renderDecisions(service);
+    }
+    while (marks.data.length && marks.data[0].x < horizon) { marks.data.shift(); marks.reasons.shift(); }
+    window_(c, at);
     for (const ch of Object.values(c)) ch.update("none");
   }
 
@@ -124,10 +159,10 @@
       const override = $('[data-f="override"]', row); override.hidden = view.desired_override === null; override.textContent = `desired pinned at ${view.desired_override}`;
       const pauseButton = $('[data-act="pause"]', row); if (pauseButton) pauseButton.textContent = view.paused ? "Resume" : "Pause";
       const d = view.last_decision;
-      $('[data-f="decision"]', row).innerHTML = d ? `last decision <b>${Console.esc(d.action.replace("_", " "))}</b> ${d.from_} → ${d.to}: ${Console.esc(d.reason)} <small>(${time(d.at * 1000)})</small>` : "";
+      $('[data-f="decision"]', row).innerHTML = d ? `now <b>${Console.esc(d.action.replaceAll("_", " "))}</b> ${d.from_} → ${d.to}: ${Console.esc(d.reason)} <small>(${time(d.at * 1000)})</small>` : "";
       $('[data-f="procs"]', row).innerHTML = view.processes.map((p) =>
         `<tr><td>${Console.esc(p.worker_id)}</td><td class="state-${p.state}">${p.state}</td><td>${p.in_flight === null ? "–" : p.in_flight + " / " + p.max_in_flight}</td>` +
-        `<td>${p.heartbeat_age_seconds === null ? "–" : Console.fmt(p.heartbeat_age_seconds, 1) + " s"}</td><td>${p.protected ? "🔒" : ""}</td></tr>`).join("") ||
+        `<td>${p.heartbeat_age_seconds === null ? "–" : Console.fmt(p.heartbeat_age_seconds, 1) + " s"}</td><td>${p.protected ? '<span class="held" title="holds scale-in protection">held</span>' : ""}</td></tr>`).join("") ||
         `<tr><td colspan="5" class="muted">no worker running</td></tr>`;
       push(view.service, snapshot.at * 1000, view);
     }
@@ -160,7 +195,7 @@
       const share = placed ? Math.round((100 * s.count) / placed) : 0;
       return `<div class="stage" data-stage="${s.stage}"><small>${s.stage}</small><b>${s.count.toLocaleString()}</b><small>${placed ? share + " %" : ""}</small><div class="bar" style="width:${share}%"></div></div>`;
     }).join("");
-    $("#cancelled").innerHTML = funnel.cancelled.map((c) => `<span data-cancelled="${c.reason}">cancelled · ${c.reason.toLowerCase().replaceAll("_", " ")} <b>${c.count.toLocaleString()}</b></span>`).join("");
+    $("#cancelled").innerHTML = funnel.cancelled.map((c) => `<span data-cancelled="${c.reason}">cancelled · ${REASONS[c.reason] || c.reason.toLowerCase().replaceAll("_", " ")} <b>${c.count.toLocaleString()}</b></span>`).join("");
     const recent = await Console.get("/api/orders?limit=25");
     $("#recent").innerHTML = recent.orders.slice(0, 8).map((o) => `<tr><td><a href="/orders/${o.orderId}">${o.orderId.slice(0, 8)}…</a></td><td>${new Date(o.placedAt).toLocaleTimeString()}</td><td>${Console.esc(o.total)} ${Console.esc(o.currency)}</td><td class="status-${o.status}">${o.status}${o.reason ? " · " + o.reason.toLowerCase().replaceAll("_", " ") : ""}</td></tr>`).join("") || `<tr><td colspan="4" class="muted">no orders yet — try <code>orderflow load --burst 200</code></td></tr>`;
   }
