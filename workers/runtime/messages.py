@@ -29,7 +29,10 @@ class Received:
     started: bool = False
 
     @classmethod
-    def from_sqs(cls, message: MessageTypeDef, visibility_timeout: int) -> Received:
+    def from_sqs(cls, message: MessageTypeDef, visibility_timeout: int, *, asked_at: float | None = None) -> Received:
+        """`asked_at`: when the ReceiveMessage call was sent. SQS starts the visibility timeout when it
+        hands the message out, which may be long before its answer is read (a busy server, a starved
+        event loop): counting from the call keeps the heartbeat's extension ahead of the timeout."""
         attributes: dict[str, str] = {str(k): v for k, v in (message.get("Attributes") or {}).items()}
         sent = attributes.get("SentTimestamp")
         received = cls(
@@ -39,7 +42,7 @@ class Received:
             receive_count=int(attributes.get("ApproximateReceiveCount", 1)),
             sent_at_ms=int(sent) if sent else None,
         )
-        received.visible_until = received.received_at + visibility_timeout
+        received.visible_until = (received.received_at if asked_at is None else asked_at) + visibility_timeout
         return received
 
 

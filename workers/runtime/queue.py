@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ class Queue:
 
     async def receive(self, max_messages: int) -> list[Received]:
         self.calls["ReceiveMessage"] += 1
+        asked = time.monotonic()
         try:
             response = await self._client.receive_message(
                 QueueUrl=self.url,
@@ -54,7 +56,7 @@ class Queue:
             )
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"ReceiveMessage failed: {exc}") from exc
-        return [Received.from_sqs(m, self.visibility_timeout) for m in response.get("Messages", [])]
+        return [Received.from_sqs(m, self.visibility_timeout, asked_at=asked) for m in response.get("Messages", [])]
 
     async def delete(self, message: Received) -> None:
         if self._batch_deletes:
