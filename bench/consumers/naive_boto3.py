@@ -15,6 +15,7 @@ def handle(body: str) -> None:
 def main() -> None:
     url, k = os.environ["BENCH_QUEUE_URL"], int(os.environ["BENCH_K"])
     sqs = boto3.client("sqs")
+    sqs.get_queue_url(QueueName=url.rsplit("/", 1)[-1])  # the client's first call, before READY as every B1 consumer
     print("READY", flush=True)
     seen: set[str] = set()  # distinct messages: the emulator may deliver one twice under load
     while len(seen) < k:

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from bench.consumers import orderflow_worker
 from orderflow.settings import Settings
 from orderflow.tracing import configure_tracing
+from workers.bootstrap import run_loop
 
 if __name__ == "__main__":
     configure_tracing(Settings(local_mode=True), service="bench")
-    asyncio.run(orderflow_worker.main())
+    run_loop(orderflow_worker.main(), Settings())
     sys.exit(0)

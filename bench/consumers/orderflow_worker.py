@@ -17,6 +17,7 @@ from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderPlaced
 from orderflow.observability import Metrics, configure_logging
 from orderflow.settings import Settings
+from workers.bootstrap import run_loop, settle_heap
 from workers.runtime import messages
 from workers.runtime import worker as worker_module
 from workers.runtime.messages import Received
@@ -40,7 +41,14 @@ class CountingQueue(Queue):
 
 
 def _profiler() -> Any:
-    """pyinstrument over the measured window when BENCH_PYINSTRUMENT names an output file."""
+    """pyinstrument over the measured window when BENCH_PYINSTRUMENT names an output file; yappi with
+    a CPU clock (all threads, coroutines attributed to their own frames) when BENCH_YAPPI does."""
+    if os.environ.get("BENCH_YAPPI"):
+        import yappi  # noqa: PLC0415 - profiling runs only
+
+        yappi.set_clock_type("cpu")
+        yappi.start(builtins=True)
+        return yappi
     if not os.environ.get("BENCH_PYINSTRUMENT"):
         return None
     profiler = Profiler(interval=0.0002, async_mode="disabled")
@@ -65,6 +73,11 @@ def _apply_experiment(experiment: str) -> None:
 
 
 def _write_profile(profiler: Any) -> None:
+    if os.environ.get("BENCH_YAPPI"):
+        profiler.stop()
+        stats = profiler.get_func_stats()
+        stats.save(os.environ["BENCH_YAPPI"], type="pstat")
+        return
     with open(os.environ["BENCH_PYINSTRUMENT"], "w") as out:
         out.write(profiler.output_text(unicode=False, show_all=True, timeline=False))
 
@@ -91,6 +104,12 @@ async def main() -> None:
         settings=settings,
         metrics=Metrics("bench"),
     )
+    if "nowarm" not in experiment:
+        # As workers/bootstrap.py does before its Worker starts: the client's first call (~23 ms of
+        # CPU: aiobotocore builds its HTTP session and TLS context) is start-up, not per message.
+        await aws.sqs.get_queue_url(QueueName=url.rsplit("/", 1)[-1])
+    if "nogc" not in experiment:
+        settle_heap()  # as workers/bootstrap.py run_worker does once the worker is built
     profiler = _profiler()
     print("READY", flush=True)
     t0 = os.times()
@@ -101,7 +120,8 @@ async def main() -> None:
             break
     t1 = os.times()
     if profiler is not None:
-        profiler.stop()
+        if not os.environ.get("BENCH_YAPPI"):
+            profiler.stop()
         _write_profile(profiler)
     times = {"user": t1.user - t0.user, "sys": t1.system - t0.system}
     print(
@@ -117,5 +137,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # The event loop as `orderflow worker` picks it (ORDERFLOW_EVENT_LOOP: auto, uvloop, asyncio).
+    run_loop(main(), Settings())
     sys.exit(0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Annotated
 
@@ -55,13 +54,13 @@ def worker(service: Annotated[str, typer.Argument(help="inventory, payment, ship
     """Run one service's queue consumer until SIGTERM (then drain and exit 0)."""
     from orderflow.observability import configure_logging
     from orderflow.tracing import configure_tracing
-    from workers.bootstrap import run_worker
+    from workers.bootstrap import run_loop, run_worker
 
     settings = load_settings()
     settings.topology.service(service)
     configure_logging(settings, service=service)
     configure_tracing(settings, service=service)
-    asyncio.run(run_worker(service, settings))
+    run_loop(run_worker(service, settings), settings)
 
 
 @app.command()

@@ -33,7 +33,7 @@ class Received:
         """`asked_at`: when the ReceiveMessage call was sent. SQS starts the visibility timeout when it
         hands the message out, which may be long before its answer is read (a busy server, a starved
         event loop): counting from the call keeps the heartbeat's extension ahead of the timeout."""
-        attributes: dict[str, str] = {str(k): v for k, v in (message.get("Attributes") or {}).items()}
+        attributes = message.get("Attributes") or {}
         sent = attributes.get("SentTimestamp")
         received = cls(
             message_id=message["MessageId"],

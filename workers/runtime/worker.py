@@ -28,7 +28,7 @@ from workers.runtime.messages import Received, decode
 from workers.runtime.protection import TaskProtection
 from workers.runtime.queue import Queue
 from workers.runtime.service import ServiceDefinition
-from workers.runtime.tracing import end_handler_span, handler_span
+from workers.runtime.tracing import end_handler_span, start_handler_span
 
 log = structlog.get_logger("orderflow.worker")
 _TICK_SECONDS = 1.0  # heartbeat file, visibility extensions, task protection, metrics flush
@@ -206,8 +206,6 @@ class Worker:
     # -- handling -------------------------------------------------------------------------------
 
     async def _handle(self, message: Received) -> None:
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(service=self.service.name, messageId=message.message_id)
         began = time.perf_counter()
         if message.sent_at_ms:
             age_ms = time.time() * 1000 - message.sent_at_ms
@@ -219,9 +217,26 @@ class Worker:
         except InvalidEventError as exc:
             event = exc
         decoded = event if isinstance(event, Event) else None
-        with handler_span(self.service.name, self._queue_name, message, decoded) as span:
+        # The message's log context, bound once (the handler's own lines carry it too).
+        structlog.contextvars.clear_contextvars()
+        if decoded is None:
+            structlog.contextvars.bind_contextvars(service=self.service.name, messageId=message.message_id)
+        else:
+            structlog.contextvars.bind_contextvars(
+                service=self.service.name,
+                messageId=message.message_id,
+                eventId=str(decoded.event_id),
+                eventType=decoded.event_type,
+                correlationId=str(decoded.correlation_id),
+                orderId=str(decoded.order_id),
+            )
+        span = start_handler_span(self.service.name, self._queue_name, message, decoded)
+        try:
             outcome, detail = await self._dispatch(message, event)
-            trace_id = end_handler_span(span, outcome, detail.get("reason"))
+        except BaseException:  # cancelled by the drain's deadline: the span ends without an outcome
+            end_handler_span(span, None, None)
+            raise
+        trace_id = end_handler_span(span, outcome, detail.get("reason"))
         duration_ms = (time.perf_counter() - began) * 1000
         self.stats[outcome] += 1
         self._metrics.count("MessagesProcessed" if outcome == "handled" else "MessagesFailed")
@@ -241,12 +256,6 @@ class Worker:
         try:
             if isinstance(event, InvalidEventError):
                 raise event
-            structlog.contextvars.bind_contextvars(
-                eventId=str(event.event_id),
-                eventType=event.event_type,
-                correlationId=str(event.correlation_id),
-                orderId=str(event.order_id),
-            )
             handler = self.service.handler_for(event)
             published = await handler(event, self._deps)
             if published:
