@@ -80,6 +80,14 @@ def order_placed(
     )
 
 
+def same_event(first: dict[str, Any], second: dict[str, Any]) -> bool:
+    """Two published envelopes are the same event: equal apart from their trace context, which
+    belongs to the delivery that published each (docs/tracing.md)."""
+    return {k: v for k, v in first.items() if k != "traceContext"} == {
+        k: v for k, v in second.items() if k != "traceContext"
+    }
+
+
 def eventbridge_body(event: Any) -> str:
     """The SQS body EventBridge delivers: the full event with the envelope in `detail`."""
     return orjson.dumps(
