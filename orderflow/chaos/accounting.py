@@ -11,6 +11,7 @@ from orderflow.aws.dynamo import from_attrs
 from orderflow.chaos.cancels import (
     CUSTOMER_CANCELLED,
     check_cancelled,
+    check_raced,
     money,
     shipped_notifications,
     shipped_timeline,
@@ -49,6 +50,9 @@ ALLOWED: dict[str, set[tuple[str, str | None]]] = {
     "out_of_stock": {("CANCELLED", "OUT_OF_STOCK")},
     "declined": {("CANCELLED", "PAYMENT_DECLINED")},
     "cancel": {("SHIPPED", None), CUSTOMER_CANCELLED},  # a cancel fired at a random point of the saga
+    # a cancel racing the saga's own cancellation: whichever the projector sees first names the reason
+    "out_of_stock+cancel": {("CANCELLED", "OUT_OF_STOCK"), CUSTOMER_CANCELLED},
+    "declined+cancel": {("CANCELLED", "PAYMENT_DECLINED"), CUSTOMER_CANCELLED},
 }
 
 
@@ -142,13 +146,18 @@ def _order(
 ) -> None:
     order = tables.orders.get(order_id)
     if order is None or view is None:
-        found.flag("lost", f"{order_id} accepted but {'not in the table' if order is None else 'API says 404'}")
+        why = "not in the table" if order is None else "the API did not answer 200"
+        found.flag("lost", f"{order_id} accepted but {why}")
         return
     state = (str(order["status"]), order.get("reason"))
     if view["status"] != state[0]:
         found.flag("api disagrees", f"{order_id}: table {state[0]}, API {view['status']}")
     if submission is not None and state not in ALLOWED[submission.kind]:
         found.flag("wrong outcome", f"{order_id} ({submission.kind}) ended {state}")
+    if submission is not None and submission.kind.endswith("+cancel") and state in ALLOWED[submission.kind]:
+        found.counts["terminal"] += 1
+        check_raced(order_id, order, tables, found)
+        return
     if state == CUSTOMER_CANCELLED:
         found.counts["terminal"] += 1
         found.counts["cancelled by customer"] += 1

@@ -58,6 +58,45 @@ def check_cancelled(order_id: str, tables: Tables, found: Findings) -> None:
         )
 
 
+_RACED_EVENTS = {
+    "OrderPlaced",
+    "OrderCancellationRequested",
+    "OrderCancelled",
+    "InventoryReservationFailed",
+    "InventoryReserved",
+    "InventoryReleased",
+    "PaymentFailed",
+}
+
+
+def check_raced(order_id: str, order: dict[str, Any], tables: Tables, found: Findings) -> None:
+    """An order the saga cancels (out of stock, declined) whose customer cancelled it too: which
+    cancellation came first varies, so its effects are checked, not its exact timeline: nothing
+    taken (no approved or refunded charge, nothing held, nothing shipped), the customer told of the
+    cancellation once."""
+    found.counts["cancel raced a failure"] += 1
+    timeline = Counter(tables.timeline[order_id])
+    if any(n > 1 for n in timeline.values()):
+        found.flag("timeline duplicates", f"{order_id}: {sorted(timeline.elements())}")
+    seen, failures = set(timeline), {"InventoryReservationFailed", "PaymentFailed"}
+    if not seen <= _RACED_EVENTS or not seen & (failures | {"OrderCancelled"}):
+        found.flag("timeline wrong", f"{order_id} (raced cancel, {order.get('reason')}): {sorted(timeline)}")
+    found.counts["both cancellations published"] += "OrderCancelled" in seen and bool(seen & failures)
+    charges = [str(c["status"]) for c in tables.charges[order_id]]
+    if not set(charges) <= {"DECLINED", "CANCELLED"} or len(charges) > 1:
+        found.flag("charge wrong", f"{order_id} (raced cancel): charges {charges}")
+    if tables.reservations.get(order_id, {}).get("state") not in (None, "RELEASED", "CANCELLED"):
+        found.flag("reservation wrong", f"{order_id} (raced cancel): {tables.reservations[order_id]['state']}")
+    if tables.shipments[order_id]:
+        found.flag("shipped and cancelled", f"{order_id}: {tables.shipments[order_id]} shipments")
+    notes = tables.notifications[order_id]
+    told = [n for n in notes if n in ("InventoryReservationFailed", "PaymentFailed", "OrderCancelled")]
+    if len(notes) != len(set(notes)) or len(told) > 1:
+        found.flag("duplicate notifications", f"{order_id} (raced cancel): {notes}")
+    elif sorted(notes) != sorted(["OrderPlaced", *told]) or len(told) != 1:
+        found.flag("missing notifications", f"{order_id} (raced cancel): {notes}")
+
+
 def money(tables: Tables, found: Findings) -> None:
     """charges − refunds = the totals of the orders that shipped (or are paid and shipping)."""
     charged = refunded = Decimal(0)

@@ -24,13 +24,13 @@ class Submission:
     """One order as the client knows it."""
 
     index: int
-    kind: str  # normal, scarce, out_of_stock, declined, cancel
+    kind: str  # normal, scarce, out_of_stock, declined, cancel, out_of_stock+cancel, declined+cancel
     key: str
     body: dict[str, Any]
     order_id: str | None = None  # from the first 202
     replayed_ids: list[str] = field(default_factory=list)  # from deliberate replays
     errors: list[str] = field(default_factory=list)
-    cancel_after: float | None = None  # seconds after the 202 (kind "cancel")
+    cancel_after: float | None = None  # seconds after the 202 (kinds "cancel" and "...+cancel")
     cancel_status: int | None = None  # 202 (asked) or 409 (already shipped)
 
 
@@ -52,6 +52,8 @@ def order_mix(config: ChaosConfig) -> list[Submission]:
             kind = "normal"
         if kind == "cancel" and rng.random() < 0.3:
             extra = {"paymentToken": "tok_refundError"}  # its first refund attempt fails technically
+        elif kind in ("declined", "out_of_stock") and rng.random() < config.cancel_share:
+            kind += "+cancel"  # the customer's cancel races the saga's own cancellation
         body = {
             "customerEmail": f"chaos{index}@example.com",
             "currency": "USD",
@@ -59,7 +61,13 @@ def order_mix(config: ChaosConfig) -> list[Submission]:
             **extra,
         }
         key = f"chaos-{config.seed}-{index}-{uuid.uuid4().hex[:8]}"
-        cancel_after = rng.uniform(0, config.cancel_within) if kind == "cancel" else None
+        cancel_after = (
+            rng.uniform(0, config.cancel_within)
+            if kind == "cancel"
+            else rng.uniform(0, 0.5)
+            if kind.endswith("+cancel")
+            else None
+        )
         mix.append(Submission(index, kind, key, body, cancel_after=cancel_after))
     return mix
 

@@ -110,6 +110,11 @@ class ChaosReport:
             ),
             ("cancelled by customer", f"{c['cancelled by customer']} ({c['refunded']} refunded)", True),
             ("cancel refused, shipped", str(c["cancel refused (shipped)"]), True),
+            (
+                "cancels racing out of stock / decline",
+                f"{c['cancel raced a failure']} (both cancellations published: {c['both cancellations published']})",
+                True,
+            ),
             ("emails (re-sent after a kill)", f"{c['emails']} ({c['emails re-sent']})", True),
             (
                 "charges − refunds",
@@ -164,7 +169,7 @@ def run_chaos(config: ChaosConfig, workdir: Path, *, console: Console | None = N
         report.findings = account(
             load.submissions,
             Tables.read(stack.settings, stack.emulator.url),
-            _views(stack, config, [s.order_id for s in load.submissions if s.order_id]),
+            order_views(stack.api_url, config.api_key, [s.order_id for s in load.submissions if s.order_id]),
             {sku: units for sku, (_, _, units) in config.catalogue().items()},
         )
         emails(mailbox(stack.emulator.url), report.findings)
@@ -223,11 +228,19 @@ def _quiesce(stack: ChaosStack, timeout: float) -> bool:
     return True
 
 
-def _views(stack: ChaosStack, config: ChaosConfig, order_ids: list[str]) -> dict[str, dict[str, Any] | None]:
-    with httpx.Client(base_url=stack.api_url, timeout=30, headers={"X-Api-Key": config.api_key}) as http:
+def order_views(api_url: str, api_key: str, order_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+    """GET /orders/{id} of every order (None where the API does not answer 200). A 429 is waited
+    out as its Retry-After says: 8 readers of a fast table exceed the API's per-key rate limit."""
+    with httpx.Client(base_url=api_url, timeout=30, headers={"X-Api-Key": api_key}) as http:
 
         def view(order_id: str) -> tuple[str, dict[str, Any] | None]:
-            response = http.get(f"/orders/{order_id}")
+            for _ in range(60):
+                response = http.get(f"/orders/{order_id}")
+                if response.status_code != 429:
+                    break
+                time.sleep(float(response.headers.get("retry-after", "1")))
+            if response.status_code != 200:
+                log.warning("order_view_failed", orderId=order_id, status=response.status_code)
             return order_id, (response.json() if response.status_code == 200 else None)
 
         with ThreadPoolExecutor(max_workers=8) as pool:
