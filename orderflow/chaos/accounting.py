@@ -231,7 +231,7 @@ def _stock(tables: Tables, catalogue: dict[str, int], found: Findings) -> None:
 def emails(mails: list[Mail], found: Findings) -> None:
     """What customers received (the captured mailbox), per order and piece of news: two events
     telling the same news is a duplicate notification; one event's email sent again is the
-    at-least-once resend of a delivery killed between the send and its record (counted apart)."""
+    at-least-once resend by its retry when the send succeeded and its record did not (counted apart)."""
     events: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for mail in mails:
         if mail.order_id and mail.outcome and mail.event_id:

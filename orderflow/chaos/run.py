@@ -115,7 +115,7 @@ class ChaosReport:
                 f"{c['cancel raced a failure']} (both cancellations published: {c['both cancellations published']})",
                 True,
             ),
-            ("emails (re-sent after a kill)", f"{c['emails']} ({c['emails re-sent']})", True),
+            ("emails (sent again by a retry)", f"{c['emails']} ({c['emails re-sent']})", True),
             (
                 "charges − refunds",
                 f"{net} (shipped totals {money.get('shipped totals', 0)})",
