@@ -31,7 +31,7 @@ browser-deps:  ## install Debian's chromium for the console's browser test (root
 
 # Two workers: the Terraform lane (mostly the provider's waits) runs beside the rest; tests that
 # share a session (one planned workspace, one applied environment, one `orderflow dev` stack) stay
-# on one worker (tests/conftest.py, xdist groups). PYTEST_WORKERS=0 runs everything in one process.
+# on one worker (tests/conftest.py, lanes). PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= 2
 test-py: $(STAMP) browser-deps  ## the pytest suite (unit, integration, end-to-end, browser)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

@@ -32,28 +32,43 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Tests that must share one worker under pytest-xdist (`make test` runs two), by folder: the
 # Terraform checks share one synced workspace and one plan per environment (tests/infra/conftest.py),
-# and one applied environments/dev (read by the console's AWS source, then destroyed); the end-to-end tests share one
-# `orderflow dev` stack (tests/e2e/conftest.py). Each group is one lane; the rest fill both.
-XDIST_GROUPS = {
-    "tests/infra/": "terraform",
-    "tests/e2e/": "stack",
-}
+# and one applied environments/dev (read by the console's AWS source, then destroyed); the end-to-end
+# tests share one `orderflow dev` stack (tests/e2e/conftest.py). Each lane runs on one worker; the
+# rest fill both.
+LANES = {"tests/infra/": "terraform", "tests/e2e/": "stack"}
 
 
-def _group(item: pytest.Item) -> str | None:
-    path = item.path.as_posix()
-    return next((group for prefix, group in XDIST_GROUPS.items() if f"/{prefix}" in path), None)
+def _lane(nodeid: str) -> str | None:
+    return next((lane for prefix, lane in LANES.items() if nodeid.startswith(prefix)), None)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` by our lanes. xdist's own loadgroup finds groups by rewriting node ids
+    (`item._nodeid`), which pytest 9.2 no longer reads (node ids are `item._id`): its groups were
+    silently ignored and each lane's session fixtures were built on both workers. Its scope
+    scheduler, told our lanes as scopes, does what loadgroup promises."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # only where xdist runs the suite
+
+    class LaneScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _lane(nodeid) or nodeid
+
+    return LaneScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each grouped test with its xdist group, and put the groups first, longest lane first:
-    xdist hands out work in collection order, so the long lanes start at once and the short tests
-    fill in around them."""
-    order = {group: rank for rank, group in enumerate(dict.fromkeys(XDIST_GROUPS.values()))}
+    """Give the Terraform lane's tests room for the session's setup, and put the lanes first: xdist
+    hands out work in collection order, so the long lanes start at once and the rest fill in."""
+    order = {lane: rank for rank, lane in enumerate(dict.fromkeys(LANES.values()))}
     for item in items:
-        if group := _group(item):
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: order.get(_group(item) or "", len(order)))
+        # Whichever Terraform check runs first builds the session's workspace, plans or applied
+        # environment in its setup: minutes on a busy machine, over the suite's 120 s default.
+        if _lane(item.nodeid) == "terraform" and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(600))
+    items.sort(key=lambda item: order.get(_lane(item.nodeid) or "", len(order)))
 
 
 @pytest.fixture(scope="session")
