@@ -41,15 +41,11 @@ async def stream(request: Request, every: Annotated[float, Query(ge=1, le=60)] =
     console = _console(request)
 
     async def events() -> AsyncIterator[dict[str, str]]:
-        seen, last_sent = -1, 0.0
-        while not await request.is_disconnected():
-            latest = await console.sampler.next(seen, wait_seconds=15)
+        async for latest in console.sampler.every(every):
+            if await request.is_disconnected():
+                return
             if latest is None:
                 continue
-            seen = console.sampler.ticks
-            if time.monotonic() - last_sent + 0.05 < every:
-                continue
-            last_sent = time.monotonic()
             payload = {**latest.as_json(), "jobs": list(console.sampler.jobs.values())}
             yield {"event": "snapshot", "data": orjson.dumps(payload).decode()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +29,15 @@ class Sampler:
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # redrives in progress, shown live
 
     async def run(self) -> None:
+        """Tick on a fixed clock, not a fixed pause after each read: a read that takes 0.3 s does not
+        push every later tick back by 0.3 s. A read slower than a whole tick starts the next at once."""
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
-            began = time.monotonic()
             with contextlib.suppress(Exception):
                 await self.tick()
-            await asyncio.sleep(max(0.05, self.tick_seconds - (time.monotonic() - began)))
+            due = max(due + self.tick_seconds, loop.time())
+            await asyncio.sleep(due - loop.time())
 
     async def tick(self) -> Snapshot:
         try:
@@ -47,6 +51,23 @@ class Sampler:
         async with self._changed:
             self._changed.notify_all()
         return snapshot
+
+    async def every(self, seconds: float, idle_seconds: float = 15) -> AsyncIterator[Snapshot | None]:
+        """Every snapshot whose tick is `seconds` after the last one given (the page's rate), or None
+        after `idle_seconds` without one. Counted in ticks, not on the wall clock: a snapshot that lands
+        a few ms early is still due (timing it skipped such a snapshot and doubled the gap to 2 s)."""
+        stride = max(1, round(seconds / self.tick_seconds))
+        seen = self.ticks - 1 if self.latest is not None else self.ticks  # the newest at once, if any
+        sent = -stride
+        while True:
+            latest = await self.next(seen, idle_seconds)
+            if latest is None:
+                yield None
+                continue
+            seen = self.ticks
+            if seen - sent >= stride:
+                sent = seen
+                yield latest
 
     async def next(self, after: int, wait_seconds: float) -> Snapshot | None:
         """The first snapshot newer than tick `after`, or None after `wait_seconds`."""
