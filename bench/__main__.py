@@ -37,7 +37,10 @@ def main() -> None:
         for name in dict.fromkeys(which):
             print(f"=== {name} ===", flush=True)
             RUNNERS[name]([])
-    path = write_report(" ".join(["python", "-m", "bench", *sys.argv[1:]]))
+    if args.report_only:  # no run: each section keeps the date, load and command of its own last run
+        path = write_report("make bench-report (the document rebuilt from .bench/*.json and bench/findings.md)")
+    else:
+        path = write_report(f"`{' '.join(['python', '-m', 'bench', *sys.argv[1:]])}` (via `make bench`)")
     print(f"wrote {path}", flush=True)
 
 
