@@ -23,6 +23,7 @@ from orderflow.chaos.config import ChaosConfig
 from orderflow.chaos.load import Load
 from orderflow.chaos.monkey import Monkey
 from orderflow.chaos.stack import ChaosStack
+from orderflow.local.stopsignal import StopSignal
 from orderflow.ops.dlq import DeadLetters
 from orderflow.ops.mail import mailbox
 
@@ -143,10 +144,12 @@ _SHOWN = {
 }
 
 
-def run_chaos(config: ChaosConfig, workdir: Path, *, console: Console | None = None) -> ChaosReport:
+def run_chaos(
+    config: ChaosConfig, workdir: Path, *, console: Console | None = None, stop_signal: StopSignal | None = None
+) -> ChaosReport:
     console = console or Console(stderr=True)
     began, report = time.monotonic(), ChaosReport(config)
-    stack = ChaosStack(config, workdir).start()
+    stack = ChaosStack(config, workdir, stop_signal or StopSignal(SystemExit)).start()
     try:
         load = Load(config, stack.api_url)
         monkey = Monkey(config, stack.supervisor, stack.workers)
@@ -203,6 +206,7 @@ def _submit(load: Load, monkey: Monkey, stack: ChaosStack, console: Console) -> 
         task = bar.add_task("orders", total=load.config.orders, status="")
 
         def advance() -> None:
+            stack.stop_signal.check()
             faults = ledger_counts(stack.ledger)
             status = (
                 f"accepted {load.accepted} · kills {monkey.sent['SIGKILL']} · stops {monkey.sent['SIGTERM']}"
@@ -218,6 +222,7 @@ def _quiesce(stack: ChaosStack, timeout: float) -> bool:
     dead = DeadLetters(stack.settings, stack.emulator.url)
     deadline, quiet = time.monotonic() + timeout, 0
     while quiet < 5:
+        stack.stop_signal.check()
         stack.supervisor.check()
         busy = sum(row.visible + row.inFlight for row in dead.status())
         quiet = quiet + 1 if busy == 0 else 0

@@ -17,6 +17,7 @@ from orderflow.chaos.config import ChaosConfig
 from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator, free_port
 from orderflow.local.provision import provision
 from orderflow.local.seed import seed
+from orderflow.local.stopsignal import StopSignal
 from orderflow.local.supervisor import Child, Supervisor, env_for_children
 from orderflow.settings import Settings
 
@@ -51,6 +52,7 @@ class FileLoggingSupervisor(Supervisor):
 class ChaosStack:
     config: ChaosConfig
     workdir: Path
+    stop_signal: StopSignal = field(default_factory=lambda: StopSignal(SystemExit))  # checked where it waits
     settings: Settings = field(init=False)
     emulator: Emulator = field(init=False)
     supervisor: FileLoggingSupervisor = field(init=False)
@@ -119,6 +121,7 @@ class ChaosStack:
     def _wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            self.stop_signal.check()
             self.supervisor.check()
             try:
                 with urllib.request.urlopen(f"{self.api_url}/readyz", timeout=2) as response:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +30,7 @@ def chaos(
 
     from orderflow.chaos.config import ChaosConfig
     from orderflow.chaos.run import run_chaos
+    from orderflow.local.stopsignal import StopSignal
 
     config = ChaosConfig(
         orders=orders,
@@ -46,9 +46,10 @@ def chaos(
     console = Console()
     console.print(f"chaos: {orders} orders at {rate}/s; logs and fault ledger in {directory}")
     # A SIGTERM (CI cancelling the job, `kill`) unwinds like Ctrl-C, so the run's own emulator,
-    # API and workers are stopped instead of left running.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    report = run_chaos(config, directory, console=console)
+    # API and workers are stopped instead of left running; raised again where it was swallowed.
+    terminated = StopSignal(lambda: SystemExit(143))
+    terminated.install(signal.SIGTERM)
+    report = run_chaos(config, directory, console=console, stop_signal=terminated)
     console.print(report.table())
     for example in report.findings.examples:
         console.print(f"  {example}")

@@ -20,6 +20,7 @@ from orderflow.local.emulator import LOCAL_CREDENTIALS, Emulator
 from orderflow.local.provision import provision
 from orderflow.local.seed import seed
 from orderflow.local.state import clear_state, write_state
+from orderflow.local.stopsignal import StopSignal
 from orderflow.local.supervisor import Supervisor, env_for_children
 from orderflow.settings import Settings
 
@@ -39,10 +40,6 @@ class DevOptions:
 
 class _Stop(Exception):
     pass
-
-
-def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop
 
 
 def _raise_force(signum: int, frame: FrameType | None) -> None:
@@ -86,11 +83,12 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
         runner.run(scaler.open())
         supervisor.start_all()
         scaler.reconcile()  # every service's minimum, before the first tick
-        signal.signal(signal.SIGTERM, _raise_stop)
-        _wait_ready(api_url, options.ready_timeout, supervisor)
+        stop = StopSignal(_Stop)
+        stop.install(signal.SIGTERM)
+        _wait_ready(api_url, options.ready_timeout, supervisor, stop)
         write_state(emulatorUrl=endpoint, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key)
         _banner(api_url, console_url, endpoint, api_key, scaler, seconds=time.monotonic() - began)
-        _supervise(supervisor, scaler, runner)
+        _supervise(supervisor, scaler, runner, stop)
     except (KeyboardInterrupt, _Stop):
         log.info("stopping", hint="workers drain their in-flight messages; Ctrl-C again to force")
         return 0
@@ -102,10 +100,11 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
             emulator.stop()
 
 
-def _supervise(supervisor: Supervisor, scaler: Autoscaler, runner: asyncio.Runner) -> NoReturn:
+def _supervise(supervisor: Supervisor, scaler: Autoscaler, runner: asyncio.Runner, stop: StopSignal) -> NoReturn:
     """Restart what died every quarter second; scale every tick."""
     next_tick = time.monotonic()
     while True:
+        stop.check()  # a SIGTERM that landed in a fork's at-fork hook (scaling starts processes)
         supervisor.check()
         if time.monotonic() >= next_tick:
             next_tick = time.monotonic() + scaler.tick_seconds
@@ -135,9 +134,10 @@ def _stop(settings: Settings, supervisor: Supervisor | None, scaler: Autoscaler 
         runner.close()
 
 
-def _wait_ready(api_url: str, timeout: float, supervisor: Supervisor) -> None:
+def _wait_ready(api_url: str, timeout: float, supervisor: Supervisor, stop: StopSignal) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        stop.check()
         supervisor.check()
         try:
             with urllib.request.urlopen(f"{api_url}/readyz", timeout=2) as response:

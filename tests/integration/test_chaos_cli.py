@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -47,15 +48,22 @@ def test_sigterm_stops_the_runs_emulator_api_and_workers(tmp_path: Path) -> None
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while not (tmp_path / "notification.log").exists() or len(_descendants(run.pid)) < 7:
-        assert run.poll() is None, "the chaos run ended before its stack was up"
-        assert time.monotonic() < deadline, "the chaos stack did not come up within 60 s"
-        time.sleep(0.2)
-    stack = _descendants(run.pid)  # emulator, API, five workers
-    # WHEN the run is terminated (CI cancelling the job)
-    run.send_signal(signal.SIGTERM)
-    code = run.wait(timeout=60)
-    # THEN it exits 143 and leaves none of its processes behind
-    assert code == 143
-    assert [pid for pid in stack if _running(pid)] == []
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "notification.log").exists() or len(_descendants(run.pid)) < 7:
+            assert run.poll() is None, "the chaos run ended before its stack was up"
+            assert time.monotonic() < deadline, "the chaos stack did not come up within 60 s"
+            time.sleep(0.2)
+        stack = _descendants(run.pid)  # emulator, API, workers (some may still be starting)
+        # WHEN the run is terminated (CI cancelling the job), possibly while it forks a worker
+        run.send_signal(signal.SIGTERM)
+        code = run.wait(timeout=60)
+        # THEN it exits 143 and leaves none of its processes behind
+        assert code == 143
+        assert [pid for pid in stack if _running(pid)] == []
+    finally:  # a failed run must not outlive this test (its Popen would warn in another test)
+        if run.poll() is None:
+            for pid in _descendants(run.pid) | {run.pid}:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            run.wait()
