@@ -3,37 +3,53 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.trace import ProxyTracerProvider, Span, SpanKind, Status, StatusCode, format_trace_id
+from opentelemetry.sdk.trace import Tracer as SdkTracer
+from opentelemetry.sdk.trace.sampling import Decision
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, format_trace_id
 
 from orderflow.contracts import Event
 from orderflow.tracing import context_of
+from workers.runtime.consumer_span import ConsumerSpan
 from workers.runtime.messages import Received
 
-_TRACER = trace.get_tracer("orderflow.worker")
+_SCOPE = "orderflow.worker"
 
 HandlerSpan = tuple[Span, object]
 """The span and the context token that made it current, for `end_handler_span`."""
 
+_INSTRUMENTATION_SCOPE = InstrumentationScope(_SCOPE)
+_TRACER: list[tuple[trace.TracerProvider, trace.Tracer | None]] = []  # the provider and its tracer
+
+
+def _tracer() -> trace.Tracer | None:
+    """The installed provider's tracer, looked up once per provider; None while none is installed
+    (tracing off: not even the context is parsed)."""
+    provider = trace.get_tracer_provider()
+    if not _TRACER or _TRACER[0][0] is not provider:
+        tracer = None if isinstance(provider, trace.ProxyTracerProvider) else provider.get_tracer(_SCOPE)
+        _TRACER[:] = [(provider, tracer)]
+    return _TRACER[0][1]
+
 
 def start_handler_span(service: str, queue: str, message: Received, event: Event | None) -> HandlerSpan | None:
     """Start the span and make it current, so the handler's AWS calls are children and its events
-    carry it on; None when tracing is off (no provider installed: not even the context is parsed).
+    carry it on; None when tracing is off.
 
     `orderflow.queue_wait_ms` is the time from SQS's SentTimestamp to now: delivery, time in the
     queue and time waiting for a handler slot — the "wait" of `orderflow trace`.
-
-    The SDK's `start_span` with an explicit attach, not `start_as_current_span`: that one nests
-    three generator context managers per span, ~15 µs per message of B1's ~37 µs handler span
-    (docs/benchmarks.md, B1 — tracing overhead).
     """
-    if isinstance(trace.get_tracer_provider(), ProxyTracerProvider):
+    tracer = _tracer()
+    if tracer is None:
         return None
-    # Kept to what a reader of the trace needs: each attribute costs ~0.6 µs per message (B1).
-    # The service is the resource's service.name; the correlation id is the order id.
-    attributes: dict[str, str | int | float] = {
+    # Kept to what a reader of the trace needs. The service is the resource's service.name; the
+    # correlation id is the order id.
+    attributes: dict[str, Any] = {
         "messaging.system": "aws_sqs",
         "messaging.destination.name": queue,
         "messaging.message.id": message.message_id,
@@ -49,9 +65,37 @@ def start_handler_span(service: str, queue: str, message: Received, event: Event
         if event.order_id is not None:
             attributes["orderflow.order_id"] = str(event.order_id)
     name = f"{service} {event.event_type if event is not None else 'undecodable message'}"
-    parent = context_of(event)
-    span = _TRACER.start_span(name, context=parent, kind=SpanKind.CONSUMER, attributes=attributes)
-    return span, otel_context.attach(trace.set_span_in_context(span, parent))
+    parent_context = context_of(event)
+    span = _start(tracer, name, parent_context, attributes)
+    return span, otel_context.attach(trace.set_span_in_context(span, parent_context))
+
+
+def _start(tracer: trace.Tracer, name: str, parent_context: otel_context.Context, attributes: dict[str, Any]) -> Span:
+    """What the SDK's `Tracer.start_span` does for a consumer span (ids, the sampler's decision,
+    the processors' `on_start`), with a `ConsumerSpan`; another provider's tracer starts its own."""
+    if not isinstance(tracer, SdkTracer):
+        return tracer.start_span(name, context=parent_context, kind=SpanKind.CONSUMER, attributes=attributes)
+    remote = trace.get_current_span(parent_context).get_span_context()
+    parent = remote if remote.is_valid else None
+    trace_id = tracer.id_generator.generate_trace_id() if parent is None else parent.trace_id
+    links: Sequence[trace.Link] = ()
+    decision = tracer.sampler.should_sample(parent_context, trace_id, name, SpanKind.CONSUMER, attributes, links)
+    flags = TraceFlags.SAMPLED if decision.decision is Decision.RECORD_AND_SAMPLE else TraceFlags.DEFAULT
+    random_id = tracer.id_generator.is_trace_id_random() if parent is None else parent.trace_flags.random_trace_id
+    if random_id:
+        flags |= TraceFlags.RANDOM_TRACE_ID
+    context = SpanContext(
+        trace_id, tracer.id_generator.generate_span_id(), is_remote=False, trace_flags=TraceFlags(flags),
+        trace_state=decision.trace_state,
+    )  # fmt: skip
+    if decision.decision is Decision.DROP:
+        return trace.NonRecordingSpan(context)
+    span = ConsumerSpan(
+        tracer, scope=_INSTRUMENTATION_SCOPE, name=name, context=context, parent=parent,
+        attributes=dict(decision.attributes),
+    )  # fmt: skip
+    tracer.span_processor.on_start(span, parent_context=parent_context)  # type: ignore[arg-type]  # processors read it as a span
+    return span
 
 
 def end_handler_span(handle: HandlerSpan | None, outcome: str | None, reason: str | None) -> str | None:
