@@ -6,6 +6,7 @@ rotation: the current file and `.1`), and files of processes gone for a day are 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -14,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.context import Context
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import format_span_id, format_trace_id
 
@@ -40,6 +42,71 @@ def span_record(span: ReadableSpan) -> dict[str, Any]:
     }
 
 
+def encode(span: ReadableSpan) -> bytes:
+    """One line of the span file."""
+    return orjson.dumps(span_record(span), default=str, option=orjson.OPT_APPEND_NEWLINE)
+
+
+class LoopSpanProcessor(SpanProcessor):
+    """Sampled spans encoded where they end and appended to the span file in batches, from the
+    event loop that ended them: no exporter thread.
+
+    The SDK's BatchSpanProcessor queues each span for a thread that wakes, takes the GIL from the
+    event loop, encodes and writes; in a worker that thread's hand-offs and the spans it keeps
+    alive cost more than the encoding itself (docs/benchmarks.md, "The Worker's CPU on the
+    keep-alive emulator"). Here a span is encoded at once (only bytes wait), and the first span
+    after a write schedules the next write `delay` seconds later on the running loop, so
+    `orderflow trace` sees a handled order's spans within the delay. A span ended outside an event
+    loop is written at once. Shutdown (at exit) and `force_flush` write what is pending.
+    """
+
+    def __init__(self, exporter: JsonlSpanExporter, *, delay: float, max_pending: int = 512) -> None:
+        self._exporter = exporter
+        self._delay = delay
+        self._max_pending = max_pending
+        self._pending: list[bytes] = []
+        self._lock = threading.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_loop: asyncio.AbstractEventLoop | None = None
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        """Nothing to do until a span ends."""
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if span.context is None or not span.context.trace_flags.sampled:
+            return  # as the SDK's processors: unsampled spans are not exported
+        line = encode(span)
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        with self._lock:
+            self._pending.append(line)
+            full = len(self._pending) >= self._max_pending
+            schedule = loop is not None and not full and (self._timer is None or self._timer_loop is not loop)
+            if schedule:
+                assert loop is not None  # checked above; for the type checker
+                self._timer, self._timer_loop = loop.call_later(self._delay, self.flush), loop
+        if loop is None or full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = self._timer_loop = None
+        if pending:
+            self._exporter.append(b"".join(pending))
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        self.flush()
+        return True
+
+    def shutdown(self) -> None:
+        self.flush()
+
+
 class JsonlSpanExporter(SpanExporter):
     def __init__(self, path: Path, *, max_bytes: int) -> None:
         self.path = path
@@ -49,7 +116,11 @@ class JsonlSpanExporter(SpanExporter):
         remove_stale(path.parent)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
-        payload = b"".join(orjson.dumps(span_record(span), default=str) + b"\n" for span in spans)
+        self.append(b"".join(encode(span) for span in spans))
+        return SpanExportResult.SUCCESS
+
+    def append(self, payload: bytes) -> None:
+        """Encoded spans (`encode`) appended to the file, rotated first if they would not fit."""
         with self._lock:
             try:
                 size = self.path.stat().st_size
@@ -59,7 +130,6 @@ class JsonlSpanExporter(SpanExporter):
                 self.path.replace(self.path.with_name(self.path.name + ".1"))
             with self.path.open("ab") as out:
                 out.write(payload)
-        return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
         """Nothing held open: every export appends and closes."""

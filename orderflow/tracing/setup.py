@@ -10,7 +10,7 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from orderflow.settings import Settings
-from orderflow.tracing.local import JsonlSpanExporter, span_file
+from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor, span_file
 from orderflow.tracing.sampling import KeepFailedSpans, RatioKeepingFailures
 
 LOCAL_EXPORT_DELAY_MS = 500  # `orderflow trace` right after an order sees its spans
@@ -42,12 +42,12 @@ def configure_tracing(
 def _processor(settings: Settings, service: str, exporter: SpanExporter | None) -> SpanProcessor:
     local = settings.trace_exporter == "local" or (settings.trace_exporter == "auto" and settings.local_mode)
     if exporter is None and local:
-        exporter = JsonlSpanExporter(span_file(trace_dir(settings), service), max_bytes=settings.trace_file_max_bytes)
-    elif exporter is None:
+        store = JsonlSpanExporter(span_file(trace_dir(settings), service), max_bytes=settings.trace_file_max_bytes)
+        return KeepFailedSpans(LoopSpanProcessor(store, delay=LOCAL_EXPORT_DELAY_MS / 1000))
+    if exporter is None:
         # OTLP over HTTP to the collector sidecar; OTEL_EXPORTER_OTLP_ENDPOINT (default
         # http://localhost:4318) is the SDK's own variable.
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415 - AWS only
 
         exporter = OTLPSpanExporter()
-    delay = LOCAL_EXPORT_DELAY_MS if local else None
-    return KeepFailedSpans(BatchSpanProcessor(exporter, schedule_delay_millis=delay))
+    return KeepFailedSpans(BatchSpanProcessor(exporter, schedule_delay_millis=LOCAL_EXPORT_DELAY_MS if local else None))

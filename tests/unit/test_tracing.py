@@ -1,8 +1,9 @@
-"""Trace context in the envelope, the sampler that keeps failures, the local span store and the
-waterfall: no I/O beyond a temporary folder."""
+"""Trace context in the envelope, the sampler that keeps failures, the local span store (and its
+processor on the event loop) and the waterfall: no I/O beyond a temporary folder."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
@@ -10,15 +11,15 @@ from typing import Any
 import orjson
 import pytest
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, Status, StatusCode, format_span_id, format_trace_id
+from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, format_span_id, format_trace_id
 
 from orderflow.contracts import parse_event
 from orderflow.ops.trace import SpanRecord, order_traces, read_spans, waterfall
 from orderflow.tracing import context_of, stamp
-from orderflow.tracing.local import JsonlSpanExporter
+from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor
 from orderflow.tracing.sampling import KeepFailedSpans, RatioKeepingFailures
 from tests.support import order_placed
 
@@ -175,3 +176,56 @@ def test_the_waterfall_shows_each_hop_under_its_cause_with_wait_and_work() -> No
     bar = lines[3].rsplit(" ", 1)[-1]
     assert bar.strip().startswith("░") and bar.endswith("█")  # wait, then work
     assert len(waterfall(trace, every_span=True)) == len(lines) + 1  # the AWS call too
+
+
+def _store(tmp_path: Path, **kwargs: Any) -> tuple[TracerProvider, LoopSpanProcessor, Path]:
+    path = tmp_path / "inventory-1.jsonl"
+    processor = LoopSpanProcessor(JsonlSpanExporter(path, max_bytes=1 << 20), **kwargs)
+    tracer_provider = TracerProvider(resource=Resource.create({"service.name": "inventory"}))
+    tracer_provider.add_span_processor(processor)
+    return tracer_provider, processor, path
+
+
+def _written(path: Path) -> list[str]:
+    return [r.name for r in read_spans(path.parent)] if path.exists() else []
+
+
+async def test_spans_ended_on_the_loop_reach_the_file_within_the_delay(tmp_path: Path) -> None:
+    tracer_provider, _, path = _store(tmp_path, delay=0.05)
+    tracer = tracer_provider.get_tracer("t")
+    # WHEN spans end on the event loop
+    for name in ("one", "two"):
+        with tracer.start_as_current_span(name):
+            pass
+    # THEN nothing is written at once, and both are written together once the delay has passed
+    assert _written(path) == []
+    await asyncio.sleep(0.2)
+    assert sorted(_written(path)) == ["one", "two"]
+    # ...and a later span schedules its own write
+    with tracer.start_as_current_span("three"):
+        pass
+    await asyncio.sleep(0.2)
+    assert sorted(_written(path)) == ["one", "three", "two"]
+
+
+async def test_a_full_batch_and_a_shutdown_write_at_once_and_unsampled_spans_are_not_written(tmp_path: Path) -> None:
+    tracer_provider, processor, path = _store(tmp_path, delay=60, max_pending=3)
+    tracer = tracer_provider.get_tracer("t")
+    # WHEN three spans end within the delay, the third fills the batch
+    for i in range(3):
+        with tracer.start_as_current_span(f"span {i}"):
+            pass
+    assert len(_written(path)) == 3
+    # ...a span of an unsampled trace is left out, and a pending one is written at shutdown
+    processor.on_end(ReadableSpan("unsampled", context=SpanContext(1, 2, is_remote=False)))
+    with tracer.start_as_current_span("pending"):
+        pass
+    processor.shutdown()
+    assert _written(path) == ["span 0", "span 1", "span 2", "pending"]
+
+
+def test_a_span_ended_outside_an_event_loop_is_written_at_once(tmp_path: Path) -> None:
+    tracer_provider, _, path = _store(tmp_path, delay=60)
+    with tracer_provider.get_tracer("t").start_as_current_span("sync"):
+        pass
+    assert _written(path) == ["sync"]
