@@ -46,7 +46,7 @@ async def stream(request: Request, every: Annotated[float, Query(ge=1, le=60)] =
                 return
             if latest is None:
                 continue
-            payload = {**latest.as_json(), "jobs": list(console.sampler.jobs.values())}
+            payload = {**latest.as_json(), "jobs": console.sampler.shown_jobs()}
             yield {"event": "snapshot", "data": orjson.dumps(payload).decode()}
 
     return EventSourceResponse(events(), ping=15)

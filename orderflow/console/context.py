@@ -85,7 +85,7 @@ class Console:
         except Exception as exc:  # noqa: BLE001 - any failure ends the job and is written to the audit log
             result = f"failed after {progress.moved}: {exc}"
             job["error"] = str(exc)
-        job.update(moved=progress.moved, done=True, result=result)
+        self.sampler.finish_job(job_id, moved=progress.moved, result=result)
         self.record(AuditEntry(time.time(), "redrive", service, target, progress.moved, result, origin))
         refresh = getattr(self.source, "refresh_dead_letters", None)
         if refresh:

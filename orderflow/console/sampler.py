@@ -17,6 +17,8 @@ from orderflow.console.store import ConsoleStore
 
 log = structlog.get_logger("orderflow.console")
 
+JOB_SHOWN_SECONDS = 60.0  # a finished redrive stays on the stream this long, then is forgotten
+
 
 @dataclass
 class Sampler:
@@ -27,6 +29,7 @@ class Sampler:
     ticks: int = 0
     _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     jobs: dict[str, dict[str, Any]] = field(default_factory=dict)  # redrives in progress, shown live
+    _finished: dict[str, float] = field(default_factory=dict)  # job id -> when it ended (loop clock)
 
     async def run(self) -> None:
         """Tick on a fixed clock, not a fixed pause after each read: a read that takes 0.3 s does not
@@ -38,6 +41,18 @@ class Sampler:
                 await self.tick()
             due = max(due + self.tick_seconds, loop.time())
             await asyncio.sleep(due - loop.time())
+
+    def finish_job(self, job_id: str, **outcome: Any) -> None:
+        self.jobs[job_id].update(outcome, done=True)
+        self._finished[job_id] = asyncio.get_running_loop().time()
+
+    def shown_jobs(self) -> list[dict[str, Any]]:
+        """Jobs running, and those ended in the last `JOB_SHOWN_SECONDS` (the page that started one
+        reads its result from the stream); older ones are dropped, so the list stays bounded."""
+        now = asyncio.get_running_loop().time()
+        for job_id in [j for j, ended in self._finished.items() if now - ended > JOB_SHOWN_SECONDS]:
+            del self.jobs[job_id], self._finished[job_id]
+        return list(self.jobs.values())
 
     async def tick(self) -> Snapshot:
         try:

@@ -11,6 +11,9 @@ import random
 import time
 from pathlib import Path
 
+import pytest
+
+from orderflow.console import sampler as sampler_module
 from orderflow.console.model import Snapshot
 from orderflow.console.orders import OrderReader
 from orderflow.console.sampler import Sampler
@@ -73,3 +76,26 @@ async def test_a_slower_page_rate_gets_every_nth_tick(tmp_path: Path) -> None:
     finally:
         runner.cancel()
     assert strides == [3] * 8
+
+
+def test_a_finished_redrive_stays_on_the_stream_for_a_while_then_is_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def scenario() -> None:
+        monkeypatch.setattr(sampler_module, "JOB_SHOWN_SECONDS", 0.3)
+        sampler = Sampler(UnevenSource(), ConsoleStore(tmp_path / "console.db"), tick_seconds=TICK)  # type: ignore[arg-type]
+        for job_id in ("running", "ended"):
+            sampler.jobs[job_id] = {"id": job_id, "moved": 0, "done": False}
+        # GIVEN one redrive still running and one that just ended
+        sampler.finish_job("ended", moved=12, result="redrove 12")
+        # THEN the page that started it reads its result on the stream...
+        assert [(j["id"], j["done"], j["moved"]) for j in sampler.shown_jobs()] == [
+            ("running", False, 0),
+            ("ended", True, 12),
+        ]
+        # ...and once it has been shown for a while it is gone, while the running one stays
+        await asyncio.sleep(0.4)
+        assert [j["id"] for j in sampler.shown_jobs()] == ["running"]
+        assert list(sampler.jobs) == ["running"]
+
+    asyncio.run(scenario())
