@@ -13,6 +13,8 @@ from orderflow.local.moto_patches import (
     appautoscaling,
     dynamodb,
     dynamodb_errors,
+    events_delivery,
+    routing,
     ses_mailbox,
     sqs_attributes,
     sqs_index,
@@ -25,6 +27,8 @@ ALL: tuple[Callable[[], None], ...] = (
     *dynamodb_errors.PATCHES,
     *sqs_index.PATCHES,
     *ses_mailbox.PATCHES,
+    *routing.PATCHES,
+    *events_delivery.PATCHES,
 )
 
 
