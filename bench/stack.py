@@ -72,18 +72,19 @@ class Stack:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-stack-")))
 
     def start(self, *, workers: bool = True) -> Stack:
-        connections, without = EMULATORS[self.emulator_kind]
-        self.emulator = start_emulator(connections, without=without)
+        connections, without, split = EMULATORS[self.emulator_kind]
+        self.emulator = start_emulator(connections, without=without, split=split)
         prefix = "bench"
         os.environ["ORDERFLOW_RESOURCE_PREFIX"] = prefix
         self.settings = Settings(local_mode=True, resource_prefix=prefix)
-        provision(self.settings, endpoint_url=self.emulator.url)
+        dynamodb_url = self.emulator.dynamodb_url
+        provision(self.settings, endpoint_url=self.emulator.url, dynamodb_url=dynamodb_url)
         deep = {sku: (name, price, 1_000_000) for sku, (name, price, _) in CATALOGUE.items()}
-        seed(self.settings, endpoint_url=self.emulator.url, catalogue=deep)
+        seed(self.settings, endpoint_url=self.emulator.url, catalogue=deep, dynamodb_url=dynamodb_url)
         port = free_port()
         self.api_url = f"http://127.0.0.1:{port}"
         env = child_env(
-            AWS_ENDPOINT_URL=self.emulator.url,
+            **self.emulator.endpoints(),
             ORDERFLOW_LOCAL_MODE="true",
             ORDERFLOW_RESOURCE_PREFIX=prefix,
             ORDERFLOW_API_PORT=str(port),
@@ -159,7 +160,7 @@ class Stack:
 def status_counts(stack: Stack) -> Counter[str]:
     """Orders by status, read from the orders table by the harness (not counted, not the API)."""
     assert stack.emulator is not None and stack.settings is not None
-    dynamodb = boto3.client("dynamodb", endpoint_url=stack.emulator.url)
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.emulator.dynamodb_url)
     counts: Counter[str] = Counter()
     kwargs: dict[str, Any] = {"TableName": stack.settings.table_name("orders"), "ProjectionExpression": "#s",
                               "ExpressionAttributeNames": {"#s": "status"}}  # fmt: skip
@@ -220,7 +221,7 @@ def item_sizes(stack: Stack) -> dict[str, int]:
     """The largest item of each kind (table and sort-key prefix) in the platform's tables, in bytes as
     DynamoDB bills them (bench.units.item_size): the check that a single-item write is 1 WRU (≤ 1 KiB)."""
     assert stack.emulator is not None and stack.settings is not None
-    dynamodb = boto3.client("dynamodb", endpoint_url=stack.emulator.url)
+    dynamodb = boto3.client("dynamodb", endpoint_url=stack.emulator.dynamodb_url)
     largest: dict[str, int] = {}
     for table in ("orders", "inventory", "payment", "shipping", "notification", "audit", "analytics"):
         kwargs: dict[str, Any] = {"TableName": stack.settings.table_name(table)}

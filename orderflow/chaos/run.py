@@ -171,12 +171,13 @@ def run_chaos(
         report.faults = ledger_counts(stack.ledger)
         report.findings = account(
             load.submissions,
-            Tables.read(stack.settings, stack.emulator.url),
+            Tables.read(stack.settings, stack.emulator.dynamodb_url),
             order_views(stack.api_url, config.api_key, [s.order_id for s in load.submissions if s.order_id]),
             {sku: units for sku, (_, _, units) in config.catalogue().items()},
         )
         emails(mailbox(stack.emulator.url), report.findings)
-        report.emulator_peak_mib = peak_rss_mib(stack.emulator.process.pid if stack.emulator.process else None)
+        # Both processes (DynamoDB is served apart), added up.
+        report.emulator_peak_mib = sum(peak_rss_mib(p.pid) for p in stack.emulator.processes().values())
     finally:
         stack.stop()
         report.wall_seconds = time.monotonic() - began

@@ -70,7 +70,7 @@ class ChaosStack:
         os.environ.update({k: v for k, v in LOCAL_CREDENTIALS.items() if k not in os.environ})
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.settings = Settings(local_mode=True)
-        self.emulator = Emulator(free_port()).start()
+        self.emulator = Emulator(free_port(), split=True).start()  # DynamoDB in a process of its own
         try:
             self._start_platform()
         except BaseException:  # a failed start, or SIGTERM/Ctrl-C during it: leave nothing running
@@ -79,8 +79,11 @@ class ChaosStack:
         return self
 
     def _start_platform(self) -> None:
-        provision(self.settings, endpoint_url=self.emulator.url)
-        seed(self.settings, endpoint_url=self.emulator.url, catalogue=self.config.catalogue())
+        dynamodb_url = self.emulator.dynamodb_url
+        provision(self.settings, endpoint_url=self.emulator.url, dynamodb_url=dynamodb_url)
+        seed(
+            self.settings, endpoint_url=self.emulator.url, catalogue=self.config.catalogue(), dynamodb_url=dynamodb_url
+        )
         api_port = free_port()
         self.api_url = f"http://127.0.0.1:{api_port}"
         self.supervisor = FileLoggingSupervisor(self._env(faults=False, api_port=api_port), log_dir=self.workdir)
@@ -96,7 +99,7 @@ class ChaosStack:
 
     def _env(self, *, faults: bool, api_port: int) -> dict[str, str]:
         extra = {
-            "AWS_ENDPOINT_URL": self.emulator.url,
+            **self.emulator.endpoints(),
             "ORDERFLOW_LOCAL_MODE": "true",
             "ORDERFLOW_API_PORT": str(api_port),
             "ORDERFLOW_API_HOST": "127.0.0.1",

@@ -21,13 +21,20 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def endpoint_url(option: str | None) -> str | None:
-    """--endpoint-url, else AWS_ENDPOINT_URL, else a running `orderflow dev`, else real AWS."""
+    """--endpoint-url, else AWS_ENDPOINT_URL, else a running `orderflow dev`, else real AWS.
+
+    A running `orderflow dev` serves DynamoDB from a process of its own: when the endpoint is its
+    emulator (found, or named), its endpoints are put in this process's environment
+    (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB), where botocore's clients and
+    orderflow.ops.aws.client find them."""
     from orderflow.local.emulator import LOCAL_CREDENTIALS
     from orderflow.local.state import read_state
 
     url = option or os.environ.get("AWS_ENDPOINT_URL")
-    if url is None and (state := read_state()) is not None:
+    state = read_state()
+    if state is not None and url in (None, state["emulatorUrl"]):
         url = state["emulatorUrl"]
+        os.environ.update(state.get("endpoints") or {"AWS_ENDPOINT_URL": url})
     if url is not None:
         for key, value in LOCAL_CREDENTIALS.items():
             os.environ.setdefault(key, value)

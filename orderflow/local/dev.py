@@ -54,20 +54,23 @@ def dev_api_key(settings: Settings) -> str:
 def run_dev(settings: Settings, options: DevOptions) -> int:
     began = time.monotonic()
     api_key = dev_api_key(settings)
-    emulator = None if options.endpoint_url else Emulator(options.emulator_port).start()
-    endpoint = options.endpoint_url or (emulator.url if emulator else "")
+    # DynamoDB in a second emulator process: moto uses one core at most (issue 11).
+    emulator = None if options.endpoint_url else Emulator(options.emulator_port, split=True).start()
+    endpoints = emulator.endpoints() if emulator else {"AWS_ENDPOINT_URL": options.endpoint_url or ""}
+    endpoint = endpoints["AWS_ENDPOINT_URL"]
+    dynamodb_url = emulator.dynamodb_url if emulator else endpoint
     os.environ.update({k: v for k, v in LOCAL_CREDENTIALS.items() if k not in os.environ})
-    os.environ["AWS_ENDPOINT_URL"] = endpoint  # the scaling loop's own clients read the queues there
+    os.environ.update(endpoints)  # the scaling loop's own clients read the queues there
     supervisor: Supervisor | None = None
     scaler: Autoscaler | None = None
     runner = asyncio.Runner()
     try:
-        provision(settings, endpoint_url=endpoint)
-        seed(settings, endpoint_url=endpoint)
+        provision(settings, endpoint_url=endpoint, dynamodb_url=dynamodb_url)
+        seed(settings, endpoint_url=endpoint, dynamodb_url=dynamodb_url)
         api_url = f"http://127.0.0.1:{options.api_port}"
         env = env_for_children(
             os.environ,
-            AWS_ENDPOINT_URL=endpoint,
+            **endpoints,
             ORDERFLOW_LOCAL_MODE="true",
             ORDERFLOW_API_PORT=str(options.api_port),
             ORDERFLOW_API_HOST="127.0.0.1",
@@ -86,8 +89,10 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
         stop = StopSignal(_Stop)
         stop.install(signal.SIGTERM)
         _wait_ready(api_url, options.ready_timeout, supervisor, stop)
-        write_state(emulatorUrl=endpoint, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key)
-        _banner(api_url, console_url, endpoint, api_key, scaler, seconds=time.monotonic() - began)
+        write_state(
+            emulatorUrl=endpoint, endpoints=endpoints, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key
+        )
+        _banner(api_url, console_url, endpoints, api_key, scaler, seconds=time.monotonic() - began)
         _supervise(supervisor, scaler, runner, stop)
     except (KeyboardInterrupt, _Stop):
         log.info("stopping", hint="workers drain their in-flight messages; Ctrl-C again to force")
@@ -156,15 +161,19 @@ SEED_REQUEST = (
 )
 
 
-def _banner(api_url: str, console_url: str, endpoint: str, api_key: str, scaler: Autoscaler, *, seconds: float) -> None:
+def _banner(
+    api_url: str, console_url: str, endpoints: dict[str, str], api_key: str, scaler: Autoscaler, *, seconds: float
+) -> None:
     workers = ", ".join(f"{s} {p.min_workers}-{p.max_workers}" for s, p in scaler.policies.items())
+    endpoint = endpoints["AWS_ENDPOINT_URL"]
+    variables = " ".join(f"{k}={v}" for k, v in endpoints.items())
     print(
         f"""
 orderflow is running locally (ready in {seconds:.1f} s)
   order API     {api_url}          (OpenAPI: {api_url}/docs)
   console       {console_url}   (live queues, workers, scaling, funnel, DLQ triage)
   API key       {api_key}   (client "dev"; the orderflow CLI sends it by itself)
-  AWS emulator  {endpoint}   (moto server; AWS_ENDPOINT_URL={endpoint})
+  AWS emulator  {endpoint}   (moto server; {variables})
   workers       {workers}   (processes, scaled by backlog)
   state         {scaler.runstate.root}   (supervisor.json, scaling.jsonl)
 

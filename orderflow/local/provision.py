@@ -28,17 +28,18 @@ class Provisioned:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule name -> pattern
 
 
-def clients(settings: Settings, endpoint_url: str | None) -> tuple[Any, Any, Any]:
+def clients(settings: Settings, endpoint_url: str | None, dynamodb_url: str | None = None) -> tuple[Any, Any, Any]:
     session = boto3.session.Session(region_name=settings.region)
     config = Config(retries={"mode": "standard", "max_attempts": 3})
-    events, sqs, dynamodb = (
-        session.client(name, endpoint_url=endpoint_url, config=config) for name in ("events", "sqs", "dynamodb")
-    )
+    urls = {"events": endpoint_url, "sqs": endpoint_url, "dynamodb": dynamodb_url or endpoint_url}
+    events, sqs, dynamodb = (session.client(name, endpoint_url=url, config=config) for name, url in urls.items())
     return events, sqs, dynamodb
 
 
-def provision(settings: Settings, *, endpoint_url: str | None = None) -> Provisioned:
-    events, sqs, dynamodb = clients(settings, endpoint_url)
+def provision(settings: Settings, *, endpoint_url: str | None = None, dynamodb_url: str | None = None) -> Provisioned:
+    """Every resource of the topology. `dynamodb_url`: where the tables are made when DynamoDB is
+    served apart (a split emulator, orderflow.local.emulator); default `endpoint_url`."""
+    events, sqs, dynamodb = clients(settings, endpoint_url, dynamodb_url)
     done = Provisioned(bus=settings.bus)
     _ensure(lambda: events.create_event_bus(Name=settings.bus), "ResourceAlreadyExistsException")
     for table in settings.topology.tables:

@@ -36,10 +36,16 @@ def product_item(sku: str, name: str, price: Decimal, currency: str = "USD") -> 
 
 
 def seed(
-    settings: Settings, *, endpoint_url: str | None = None, catalogue: dict[str, tuple[str, Decimal, int]] | None = None
+    settings: Settings,
+    *,
+    endpoint_url: str | None = None,
+    catalogue: dict[str, tuple[str, Decimal, int]] | None = None,
+    dynamodb_url: str | None = None,
 ) -> int:
-    """Write products and stock; returns how many SKUs were written."""
-    dynamodb = boto3.session.Session(region_name=settings.region).client("dynamodb", endpoint_url=endpoint_url)
+    """Write products and stock; returns how many SKUs were written. `dynamodb_url`: DynamoDB's
+    own endpoint when it is served apart (default `endpoint_url`)."""
+    session = boto3.session.Session(region_name=settings.region)
+    dynamodb = session.client("dynamodb", endpoint_url=dynamodb_url or endpoint_url)
     products = catalogue or CATALOGUE
     for sku, (name, price, units) in products.items():
         dynamodb.put_item(TableName=settings.table_name("catalogue"), Item=to_attrs(product_item(sku, name, price)))

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import httpx
 from boto3.dynamodb.types import TypeDeserializer
 
 from orderflow.aws.dynamo import to_attrs
-from orderflow.local.emulator import LOCAL_CREDENTIALS
+from orderflow.local.emulator import LOCAL_CREDENTIALS, endpoint_variable
 from orderflow.local.seed import product_item
 from orderflow.settings import Settings
 from workers.services.inventory.store import stock_item
@@ -35,6 +35,9 @@ class Stack:
     settings: Settings
     log: Path
     process: subprocess.Popen[bytes]
+    # `orderflow dev`'s endpoints from its state file: AWS_ENDPOINT_URL (`endpoint`) and
+    # AWS_ENDPOINT_URL_DYNAMODB (DynamoDB is served by a second emulator process).
+    endpoints: dict[str, str] = field(default_factory=dict)
 
     def client(self, service: str) -> Any:
         session = boto3.session.Session(
@@ -42,7 +45,12 @@ class Stack:
             aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )
-        return session.client(service, endpoint_url=self.endpoint)
+        url = self.endpoints.get(endpoint_variable(service), self.endpoint)
+        return session.client(service, endpoint_url=url)
+
+    def env(self) -> dict[str, str]:
+        """For a CLI run given `--endpoint-url` the main endpoint: the others by botocore's variables."""
+        return {**os.environ, **LOCAL_CREDENTIALS, "ORDERFLOW_LOCAL_MODE": "true", **self.endpoints}
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -51,7 +59,7 @@ class Stack:
             text=True,
             timeout=120,
             check=False,
-            env={**os.environ, **LOCAL_CREDENTIALS, "ORDERFLOW_LOCAL_MODE": "true"},
+            env=self.env(),
         )
 
 

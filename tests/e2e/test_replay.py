@@ -5,7 +5,6 @@ notification or stock movement — because every consumer deduplicates by event 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -15,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from orderflow.local.emulator import LOCAL_CREDENTIALS
 from tests.e2e.journey import (
     Stack,
     approved_charges,
@@ -41,7 +39,7 @@ def _replay(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
         check=False,
-        env={**os.environ, **LOCAL_CREDENTIALS, "ORDERFLOW_LOCAL_MODE": "true"},
+        env=stack.env(),
     )
 
 
@@ -133,6 +131,6 @@ def test_a_replay_asks_before_sending_and_refuses_bad_windows(stack: Stack) -> N
         text=True,
         timeout=120,
         check=False,
-        env={**os.environ, **LOCAL_CREDENTIALS, "ORDERFLOW_LOCAL_MODE": "true"},
+        env=stack.env(),
     )
     assert asked.returncode == 1 and "replay onto bus" in asked.stderr
