@@ -11,7 +11,14 @@ endpoint host, e.g. `sqs.us-east-1.amazonaws.com`, derived from the request's Si
 neither moto's package directory nor its URL patterns change while the server runs.
 
 The fix remembers the answer per host (a bounded map: a client naming many made-up hosts costs
-the old price past the bound, never memory). Proof: tests/integration/test_emulator_cpu.py.
+the old price past the bound, never memory).
+
+Second defect, same path: `BaseResponse.call_action` lists its response class's methods with
+`inspect.getmembers` (a `dir()`, a `getattr` and a check per attribute, ~300 of them) on every
+request, to check that the action is one it implements. The class does not change while the server
+runs (every patch is applied before it serves): the list is kept per class.
+
+Proof: tests/integration/test_emulator_cpu.py (both fixes left out: `--without routing`).
 """
 
 from __future__ import annotations
@@ -39,4 +46,20 @@ def route_once_per_host() -> None:
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
-PATCHES = (route_once_per_host,)
+def list_actions_once_per_class() -> None:
+    """`method_names_from_class`, as `moto.core.responses` calls it, answers from a per-class map."""
+    from moto.core import responses  # noqa: PLC0415 - emulator process only
+
+    list_methods = responses.method_names_from_class  # type: ignore[attr-defined]
+    known: dict[object, list[str]] = {}
+
+    def method_names_from_class(clazz: object) -> list[str]:
+        names = known.get(clazz)
+        if names is None:
+            names = known[clazz] = list_methods(clazz)  # a race computes the same list twice
+        return names
+
+    responses.method_names_from_class = method_names_from_class  # type: ignore[attr-defined]
+
+
+PATCHES = (route_once_per_host, list_actions_once_per_class)
