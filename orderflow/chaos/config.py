@@ -25,7 +25,7 @@ class ChaosConfig:
     out_of_stock_share: float = 0.1
     replay_share: float = 0.1  # orders whose request is sent again with the same Idempotency-Key
     cancel_share: float = 0.15  # orders the customer cancels, at a random moment of their saga
-    cancel_within: float = 4.0  # the cancel goes out 0..cancel_within seconds after the order's 202
+    cancel_within: float = 4.0  # the cancel goes out 0.01..cancel_within s after the order's 202 (log scale)
     seed: int = 1
     quiesce_timeout: float = 420.0  # faults can hide messages for a visibility timeout (≤ 90 s)
     min_uptime: float = 10.0  # never kill a process younger than this (the supervisor would back off)

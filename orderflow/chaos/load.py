@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -62,7 +63,7 @@ def order_mix(config: ChaosConfig) -> list[Submission]:
         }
         key = f"chaos-{config.seed}-{index}-{uuid.uuid4().hex[:8]}"
         cancel_after = (
-            rng.uniform(0, config.cancel_within)
+            cancel_delay(rng, config.cancel_within)
             if kind == "cancel"
             else rng.uniform(0, 0.5)
             if kind.endswith("+cancel")
@@ -70,6 +71,13 @@ def order_mix(config: ChaosConfig) -> list[Submission]:
         )
         mix.append(Submission(index, kind, key, body, cancel_after=cancel_after))
     return mix
+
+
+def cancel_delay(rng: random.Random, within: float) -> float:
+    """Seconds after the 202, spread evenly on a log scale from 10 ms to `within`: a saga lasts from
+    a few hundred ms (an idle emulator) to seconds (a loaded one, faults), and a uniform spread put
+    nearly every cancel after the shipment once the emulator got fast (issue 11)."""
+    return float(math.exp(rng.uniform(math.log(0.01), math.log(max(within, 0.011)))))
 
 
 class Load:
