@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from orderflow.chaos.accounting import Findings, Tables, account, emails
+from orderflow.chaos.analytics import Analytics, check_analytics
 from orderflow.chaos.config import ChaosConfig
 from orderflow.chaos.load import Load
 from orderflow.chaos.monkey import Monkey
@@ -48,6 +49,7 @@ INVARIANTS = (
     "outbox pending",
     "money drift",
     "shipped and cancelled",
+    "analytics miscounted",
 )
 
 
@@ -141,6 +143,7 @@ _SHOWN = {
     "stuck": "stuck",
     "timeline duplicates": "timeline duplicates",
     "replay mismatches": "replay mismatch",
+    "analytics miscounted": "analytics miscounted",
 }
 
 
@@ -169,12 +172,14 @@ def run_chaos(
         report.dlq_after = sum(row.dlq for row in dead.status())
         report.restarts = sum(child.restarts for child in stack.supervisor.children.values())
         report.faults = ledger_counts(stack.ledger)
+        tables = Tables.read(stack.settings, stack.emulator.dynamodb_url)
         report.findings = account(
             load.submissions,
-            Tables.read(stack.settings, stack.emulator.dynamodb_url),
+            tables,
             order_views(stack.api_url, config.api_key, [s.order_id for s in load.submissions if s.order_id]),
             {sku: units for sku, (_, _, units) in config.catalogue().items()},
         )
+        check_analytics(Analytics.read(stack.settings, stack.emulator.dynamodb_url), tables, report.findings)
         emails(mailbox(stack.emulator.url), report.findings)
         # Both processes (DynamoDB is served apart), added up.
         report.emulator_peak_mib = sum(peak_rss_mib(p.pid) for p in stack.emulator.processes().values())

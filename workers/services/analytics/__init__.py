@@ -11,13 +11,15 @@ from orderflow.contracts.events import (
     ShipmentCreated,
 )
 from workers.runtime import ServiceContext, ServiceDefinition
+from workers.services.analytics.groups import CountingGroups
 from workers.services.analytics.handlers import AnalyticsDeps, count
 from workers.services.analytics.store import AnalyticsStore
 
 
 async def build_deps(ctx: ServiceContext) -> AnalyticsDeps:
     table = ctx.settings.table_name("analytics")
-    return AnalyticsDeps(store=AnalyticsStore(table), processed=ProcessedEvents(ctx.aws.dynamodb, table))
+    store = AnalyticsStore(ctx.aws.dynamodb, table)
+    return AnalyticsDeps(store=store, groups=CountingGroups(store), processed=ProcessedEvents(ctx.aws.dynamodb, table))
 
 
 SERVICE = ServiceDefinition(
