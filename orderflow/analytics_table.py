@@ -4,11 +4,16 @@ The analytics service hears every order outcome and keeps counts and a recent-or
 console's funnel and order list cost a few key lookups per refresh, never a table scan:
 
 pk                      sk                        item
-COUNT#{stage}           TOTAL                     n: events of that stage since the beginning
-COUNT#{stage}           H#{YYYY-MM-DDTHH}         n: in that hour (UTC)     expires after HOUR_BUCKET_TTL
-COUNT#{stage}           M#{YYYY-MM-DDTHH:MM}      n: in that minute (UTC)   expires after MINUTE_BUCKET_TTL
-RECENT#{YYYY-MM-DD}     {placedAt}#{orderId}      one order placed that day: orderId, placedAt, total, currency, lines
-EVENT#{eventId}         PROCESSED                 the processed-event record (orderflow.aws.idempotency)
+COUNT                   TOTAL                     {stage}: events of that stage since the beginning (one attribute each)
+COUNT                   H#{YYYY-MM-DDTHH}         {stage}: in that hour (UTC)     expires after HOUR_BUCKET_TTL
+COUNT                   M#{YYYY-MM-DDTHH:MM}      {stage}: in that minute (UTC)   expires after MINUTE_BUCKET_TTL
+RECENT#{YYYY-MM-DD}     {placedAt}#{orderId}      one order placed that day: orderId, placedAt, total, currency, lines,
+                                                  eventId (the OrderPlaced it came from: this entry is its marker)
+EVENT#{eventId}         PROCESSED                 any other event's processed record (orderflow.aws.idempotency)
+
+Every stage of a time bucket is one item, so a group of events (the analytics service commits the
+events it handles at the same time together) adds to three items whatever stages it holds, and a
+window of the funnel is one range query.
 
 A stage counts events by the time they occurred (`occurredAt`), not a cohort of orders: "paid in the
 last 15 minutes" counts PaymentCompleted events of those 15 minutes, whenever their orders were placed.
@@ -37,12 +42,8 @@ HOUR_BUCKET_TTL = timedelta(days=35)
 RECENT_TTL = timedelta(days=30)
 
 
-def count_pk(stage: str) -> str:
-    return f"COUNT#{stage}"
-
-
-def total_key(stage: str) -> dict[str, Any]:
-    return {"pk": count_pk(stage), "sk": "TOTAL"}
+COUNT_PK = "COUNT"
+TOTAL_KEY: dict[str, Any] = {"pk": COUNT_PK, "sk": "TOTAL"}
 
 
 def minute_sk(at: datetime) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from orderflow.analytics_table import STAGES, count_pk
+from orderflow.analytics_table import STAGES, TOTAL_KEY
 from orderflow.aws.dynamo import from_attrs
 from orderflow.chaos.accounting import Findings, Tables
 from orderflow.ops.aws import client
@@ -19,19 +19,18 @@ from orderflow.settings import Settings
 
 @dataclass
 class Analytics:
-    counted: Counter[str] = field(default_factory=Counter)  # stage -> its TOTAL counter
+    counted: Counter[str] = field(default_factory=Counter)  # stage -> its count in the TOTAL item
     listed: Counter[str] = field(default_factory=Counter)  # order id -> recent-orders entries
 
     @classmethod
     def read(cls, settings: Settings, endpoint_url: str) -> Analytics:
         dynamodb, read = client(settings, "dynamodb", endpoint_url), cls()
-        stage_of = {count_pk(stage): stage for stage in STAGES.values()}
         paginator = dynamodb.get_paginator("scan")
         for page in paginator.paginate(TableName=settings.table_name("analytics"), ConsistentRead=True):
             for item in map(from_attrs, page["Items"]):
                 pk, sk = str(item["pk"]), str(item["sk"])
-                if pk in stage_of and sk == "TOTAL":
-                    read.counted[stage_of[pk]] = int(item["n"])
+                if (pk, sk) == (TOTAL_KEY["pk"], TOTAL_KEY["sk"]):
+                    read.counted.update({stage: int(item.get(stage, 0)) for stage in STAGES.values()})
                 elif pk.startswith("RECENT#"):
                     read.listed[str(item["orderId"])] += 1
         return read

@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from orderflow.analytics_table import CANCELLED, FUNNEL, RECENT_TTL, count_pk, hour_sk, minute_sk, recent_pk, total_key
+from orderflow.analytics_table import (
+    CANCELLED,
+    COUNT_PK,
+    FUNNEL,
+    RECENT_TTL,
+    TOTAL_KEY,
+    hour_sk,
+    minute_sk,
+    recent_pk,
+)
 from orderflow.aws.dynamo import from_attrs, to_attrs
 from orderflow.orders_table import order_key
 
@@ -67,41 +76,35 @@ class OrderReader:
         if window not in WINDOWS:
             raise UnknownWindow(f"unknown window {window!r}; one of {', '.join(WINDOWS)}")
         length = WINDOWS[window]
-        stages = (*FUNNEL, *CANCELLED)
         if length is None:
-            return Funnel(window, await self._totals(stages))
+            return Funnel(window, await self._totals())
         end = now or datetime.now(UTC)
         start = end - length
         if length <= _MINUTE_BUCKETS_UP_TO:
             bounds = (minute_sk(start + timedelta(minutes=1)), minute_sk(end))
         else:
             bounds = (hour_sk(start + timedelta(hours=1)), hour_sk(end))
-        return Funnel(window, {stage: await self._sum(stage, *bounds) for stage in stages})
+        return Funnel(window, await self._sum(*bounds))
 
-    async def _totals(self, stages: tuple[str, ...]) -> dict[str, int]:
+    async def _totals(self) -> dict[str, int]:
         self.requests += 1
-        keys = [to_attrs(total_key(s)) for s in stages]
-        response = await self.dynamodb.batch_get_item(RequestItems={self.analytics_table: {"Keys": keys}})
-        items = [from_attrs(i) for i in response["Responses"].get(self.analytics_table, [])]
-        found = {i["pk"]: int(i.get("n", 0)) for i in items}
-        return {s: found.get(count_pk(s), 0) for s in stages}
+        response = await self.dynamodb.get_item(TableName=self.analytics_table, Key=to_attrs(TOTAL_KEY))
+        return _stages([from_attrs(response["Item"])] if "Item" in response else [])
 
-    async def _sum(self, stage: str, low: str, high: str) -> int:
-        total, kwargs = (
-            0,
-            {
-                "TableName": self.analytics_table,
-                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
-                "ExpressionAttributeValues": to_attrs({":pk": count_pk(stage), ":low": low, ":high": high}),
-                "ProjectionExpression": "n",
-            },
-        )
+    async def _sum(self, low: str, high: str) -> dict[str, int]:
+        """Every stage's events in the buckets from `low` to `high`: one range query (a page per 1 MB)."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.analytics_table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "ExpressionAttributeValues": to_attrs({":pk": COUNT_PK, ":low": low, ":high": high}),
+        }
+        items: list[dict[str, Any]] = []
         while True:
             self.requests += 1
-            response = await self.dynamodb.query(**kwargs)  # type: ignore[arg-type]
-            total += sum(int(from_attrs(i).get("n", 0)) for i in response.get("Items", []))
+            response = await self.dynamodb.query(**kwargs)
+            items += [from_attrs(i) for i in response.get("Items", [])]
             if "LastEvaluatedKey" not in response:
-                return total
+                return _stages(items)
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     async def recent(self, *, limit: int, cursor: str | None = None, now: datetime | None = None) -> OrdersPage:
@@ -210,3 +213,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, dict[str, Any] | None]:
     if key is not None and not isinstance(key, dict):
         raise BadCursor("not a cursor this console made")
     return day, key
+
+
+def _stages(buckets: list[dict[str, Any]]) -> dict[str, int]:
+    """Each stage's count summed over the buckets (a bucket holds only the stages it has seen)."""
+    return {stage: sum(int(b.get(stage, 0)) for b in buckets) for stage in (*FUNNEL, *CANCELLED)}

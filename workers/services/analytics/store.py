@@ -1,9 +1,10 @@
 """The analytics table's writes (layout: orderflow.analytics_table): counters and the recent-orders index.
 
 Events handled at the same time are counted in one transaction (`count`): one processed-event
-marker per event, and each counter the group adds to written once with the group's sum. A counter
-item in a transaction bills 2 WRU whatever it adds, so a group of ten events of one stage costs
-ten markers and three counters instead of ten of each. An OrderPlaced's recent-orders entry is its
+marker per event, and each time bucket the group falls in (total, hour, minute: every stage of a
+bucket is one item) written once with the group's sums. An item in a transaction bills 2 WRU
+whatever it adds, so a group of ten events costs ten markers and three counters instead of ten
+markers and thirty counters. An OrderPlaced's recent-orders entry is its
 own marker (conditional on absence, it carries the event's id), so it costs no separate record.
 """
 
@@ -11,23 +12,23 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orderflow.analytics_table import (
+    COUNT_PK,
     HOUR_BUCKET_TTL,
     MINUTE_BUCKET_TTL,
     RECENT_TTL,
     STAGES,
-    count_pk,
+    TOTAL_KEY,
     expires,
     hour_sk,
     minute_sk,
     recent_key,
-    total_key,
 )
 from orderflow.aws.dynamo import cancellation_codes, to_attrs
 from orderflow.aws.idempotency import RECORD_TTL_SECONDS, ProcessedEvents
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
     from types_aiobotocore_dynamodb.type_defs import TransactWriteItemTypeDef
 
-MAX_GROUP = 25  # markers (25) + counters (at most 25 minutes + 25 hours + 7 totals) stay under 100 items
+MAX_GROUP = 32  # markers (32) + counters (at most 32 minutes + 32 hours + the total) stay under 100 items
 _ABSENT = "attribute_not_exists(pk)"
 
 
@@ -79,18 +80,16 @@ class AnalyticsStore:
         return [*(self._marker(e) for e in events), *self.counters(events)]
 
     def counters(self, events: Sequence[Event]) -> list[TransactWriteItemTypeDef]:
-        """Three counters per stage (total, hour, minute), each added to once with its events' sum."""
-        sums: Counter[tuple[str, str]] = Counter()
-        expiry: dict[tuple[str, str], int] = {}  # the latest of its events' expiries (none for TOTAL)
+        """The time buckets `events` fall in (total, hour, minute), each added to once: per stage, its events."""
+        sums: dict[str, Counter[str]] = defaultdict(Counter)  # bucket sk -> stage -> events
+        expiry: dict[str, int] = {}  # bucket sk -> the latest of its events' expiries (none for TOTAL)
         for event in events:
             stage, at = STAGES[event.event_type], event.occurred_at
-            total = total_key(stage)
-            sums[(total["pk"], total["sk"])] += 1
+            sums[TOTAL_KEY["sk"]][stage] += 1
             for sk, ttl in ((hour_sk(at), HOUR_BUCKET_TTL), (minute_sk(at), MINUTE_BUCKET_TTL)):
-                key = (count_pk(stage), sk)
-                sums[key] += 1
-                expiry[key] = max(expiry.get(key, 0), expires(at, ttl))
-        return [self._add({"pk": pk, "sk": sk}, n, expiry.get((pk, sk))) for (pk, sk), n in sums.items()]
+                sums[sk][stage] += 1
+                expiry[sk] = max(expiry.get(sk, 0), expires(at, ttl))
+        return [self._add(sk, stages, expiry.get(sk)) for sk, stages in sums.items()]
 
     def recent(self, event: OrderPlaced) -> TransactWriteItemTypeDef:
         """A placed order's recent-orders entry (unconditional: the naive shape's separate record)."""
@@ -109,17 +108,19 @@ class AnalyticsStore:
             }
         return {"Put": {"TableName": self.table, "Item": to_attrs(item), "ConditionExpression": _ABSENT}}
 
-    def _add(self, key: dict[str, Any], n: int, expires_at: int | None) -> TransactWriteItemTypeDef:
-        values: dict[str, Any] = {":n": n}
-        expression = "ADD n :n"
+    def _add(self, sk: str, stages: Counter[str], expires_at: int | None) -> TransactWriteItemTypeDef:
+        names = {f"#s{i}": stage for i, stage in enumerate(stages)}
+        values: dict[str, Any] = {f":n{i}": n for i, n in enumerate(stages.values())}
+        expression = "ADD " + ", ".join(f"#s{i} :n{i}" for i in range(len(stages)))
         if expires_at is not None:
             expression += " SET expiresAt = :exp"
             values[":exp"] = expires_at
         return {
             "Update": {
                 "TableName": self.table,
-                "Key": to_attrs(key),
+                "Key": to_attrs({"pk": COUNT_PK, "sk": sk}),
                 "UpdateExpression": expression,
+                "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": to_attrs(values),
             }
         }
