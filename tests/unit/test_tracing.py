@@ -14,9 +14,19 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanContext, SpanKind, Status, StatusCode, format_span_id, format_trace_id
+from opentelemetry.trace import (
+    SpanContext,
+    SpanKind,
+    Status,
+    StatusCode,
+    format_span_id,
+    format_trace_id,
+    get_current_span,
+)
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from orderflow.contracts import parse_event
+from orderflow.contracts.envelope import TraceContext
 from orderflow.ops.trace import SpanRecord, order_traces, read_spans, waterfall
 from orderflow.tracing import context_of, stamp
 from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor
@@ -229,3 +239,29 @@ def test_a_span_ended_outside_an_event_loop_is_written_at_once(tmp_path: Path) -
     with tracer_provider.get_tracer("t").start_as_current_span("sync"):
         pass
     assert _written(path) == ["sync"]
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    [
+        VALID,
+        VALID[:-2] + "00",  # not sampled
+        f"  {VALID}\t",
+        VALID + "\n",
+        VALID + "-extra",  # version 00 takes no more fields
+        "01" + VALID[2:] + "-future-fields",  # a later version may
+        "ff" + VALID[2:],
+        VALID.upper(),
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+        "01" + VALID[2:] + "-" + "x" * 600,  # longer than the propagator reads
+        "",
+    ],
+)
+def test_the_consumers_traceparent_parse_agrees_with_the_w3c_propagator(traceparent: str) -> None:
+    # GIVEN an event whose trace context has a traceparent and no tracestate (what producers send)
+    event = order_placed().model_copy(update={"trace_context": TraceContext(traceparent=traceparent)})
+    # THEN the context it continues is the one OpenTelemetry's W3C propagator extracts
+    expected = get_current_span(TraceContextTextMapPropagator().extract({"traceparent": traceparent}))
+    assert get_current_span(context_of(event)).get_span_context() == expected.get_span_context()
