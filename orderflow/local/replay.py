@@ -120,7 +120,7 @@ def _as_eventbridge(settings: Settings, item: dict[str, Any]) -> dict[str, Any]:
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": item["eventType"],
-        "source": item["source"],
+        "source": detail["source"],
         "account": "000000000000",
         "time": item["occurredAt"],
         "region": settings.region,

@@ -27,23 +27,22 @@ def trail(settings: Settings, endpoint_url: str | None, stream: str) -> list[dic
     )
     for page in pages:
         entries += [{k: _deserializer.deserialize(v) for k, v in raw.items()} for raw in page["Items"]]
-    position = {str(e["eventId"]): int(e["version"]) for e in entries}
-    return [
-        {
-            "version": int(e["version"]),
-            "eventId": e["eventId"],
-            "eventType": e["eventType"],
-            "eventVersion": int(e["eventVersion"]),
-            "source": e["source"],
-            "occurredAt": e["occurredAt"],
-            "correlationId": e["correlationId"],
-            "causationId": e.get("causationId"),
-            "causedBy": position.get(str(e.get("causationId"))),
-            "data": _data(e["body"]),
-        }
-        for e in entries
-    ]
+    shown = [_entry(e) for e in entries]
+    position = {str(e["eventId"]): e["version"] for e in shown}
+    return [{**e, "causedBy": position.get(str(e["causationId"]))} for e in shown]
 
 
-def _data(body: str) -> Any:
-    return orjson.loads(body).get("data")
+def _entry(item: dict[str, Any]) -> dict[str, Any]:
+    """A stream position as shown: its version (the sort key) and the event's envelope (the body)."""
+    body = orjson.loads(item["body"])
+    return {
+        "version": int(str(item["sk"]).removeprefix("V#")),
+        "eventId": body["eventId"],
+        "eventType": body["eventType"],
+        "eventVersion": int(body["eventVersion"]),
+        "source": body["source"],
+        "occurredAt": body["occurredAt"],
+        "correlationId": body["correlationId"],
+        "causationId": body.get("causationId"),
+        "data": body.get("data"),
+    }

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import orjson
+
 from orderflow.aws.clients import AwsClients
 from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts import Event
 from orderflow.ops.audit import trail
 from orderflow.settings import Settings
-from tests.support import eventbridge_body, eventually, one_of_each_event, queue_url
+from tests.support import eventbridge_body, eventually, get_item, one_of_each_event, queue_url
 from workers.runtime.worker import Worker
 
 StartWorker = Callable[..., Awaitable[Worker]]
@@ -66,6 +68,31 @@ async def test_a_duplicate_delivery_is_recognised_and_appends_nothing(
     await _settle(aws, settings)
     # THEN the stream still holds each once
     assert [e["eventId"] for e in _stream(settings, placed)] == [str(placed.event_id), str(reserved.event_id)]
+
+
+async def test_a_position_stores_the_envelope_once_and_the_trail_reads_it_from_the_body(
+    aws: AwsClients, settings: Settings, start_worker: StartWorker
+) -> None:
+    # GIVEN the audit worker, and a reservation caused by its order's placement
+    await start_worker("audit")
+    placed, reserved = one_of_each_event()[:2]
+    # WHEN both are appended
+    await EventPublisher(aws.events, settings.bus).publish([placed, reserved])
+    entries = await _trail_of(settings, placed, 2)
+    # THEN the stored position holds the body and only what is read without parsing it (1 WRU per KiB)
+    item = await get_item(aws, settings.table_name("audit"), f"STREAM#order:{placed.order_id}", "V#0000000002")
+    assert item is not None
+    assert set(item) == {"pk", "sk", "eventId", "eventType", "occurredAt", "appendedAt", "body"}
+    # AND the trail shows the whole envelope, read from the body
+    shown = entries[1]
+    assert (shown["eventId"], shown["eventType"], shown["eventVersion"]) == (
+        str(reserved.event_id),
+        "InventoryReserved",
+        reserved.event_version,
+    )
+    assert (shown["source"], shown["correlationId"]) == (reserved.source, str(reserved.correlation_id))
+    assert (shown["causationId"], shown["causedBy"]) == (str(placed.event_id), 1)
+    assert shown["data"] == orjson.loads(reserved.to_json())["data"]
 
 
 async def _stats(aws: AwsClients, url: str) -> int:
