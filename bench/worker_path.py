@@ -7,7 +7,11 @@ metrics, tasks, the semaphore and the delete batcher. CPU by `time.process_time`
 so it resolves a few µs where B1's /proc ticks resolve ~20. The SDK's own cost per message is the
 rest of B1's figure (bench/b1_consumers.py).
 
-    python -m bench.worker_path [--messages 20000] [--repeat 5] [--tracing]
+    python -m bench.worker_path [--messages 20000] [--repeat 5] [--tracing | --tracing-ab] [--uvloop]
+
+`--tracing-ab` measures tracing's cost the way the machine's load cannot hide: off and on alternate
+in one process (same bodies with trace context, same heap), and the answer is the median of the
+pairwise differences.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import tempfile
 import time
 from collections.abc import Sequence
 
+from opentelemetry import trace
+
 from bench.common import order_placed_body
 from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderPlaced
@@ -32,6 +38,8 @@ from workers.runtime.messages import Received
 from workers.runtime.queue import Queue
 from workers.runtime.service import Outcome, ServiceDefinition
 from workers.runtime.worker import Worker
+
+_GET_PROVIDER = trace.get_tracer_provider
 
 
 async def noop(event: OrderPlaced, deps: object) -> Outcome:
@@ -110,32 +118,59 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--tracing", action="store_true", help="install the tracer provider as `orderflow dev` does")
+    parser.add_argument("--tracing-ab", action="store_true", help="alternate tracing off and on in one process")
     parser.add_argument("--uvloop", action="store_true")
     parser.add_argument("--no-settle", action="store_true", help="leave the collector as Python sets it")
     args = parser.parse_args(argv)
     settings = Settings(local_mode=True, log_format="json")
     configure_logging(settings, service="bench")
-    if args.tracing:
+    if args.tracing or args.tracing_ab:
         from orderflow.tracing import configure_tracing  # noqa: PLC0415 - only when asked
 
         os.environ.setdefault("ORDERFLOW_STATE_DIR", tempfile.mkdtemp(prefix="bench-worker-path-"))
         configure_tracing(Settings(local_mode=True, tracing_enabled=True), service="bench")
     from bench.b1_tracing import traced_body  # noqa: PLC0415 - bodies as a traced producer sends them
 
-    bodies = [traced_body() if args.tracing else order_placed_body(5) for _ in range(50)]
+    bodies = [traced_body() if args.tracing or args.tracing_ab else order_placed_body(5) for _ in range(50)]
     if not args.no_settle:
         settle_heap()  # as `orderflow worker` does before its first message
-    results = []
-    for _ in range(args.repeat):
-        if args.uvloop:
-            import uvloop  # noqa: PLC0415 - only when asked
-
-            results.append(uvloop.run(one_run(args.messages, bodies)))
-        else:
-            results.append(asyncio.run(one_run(args.messages, bodies)))
+    if args.tracing_ab:
+        _tracing_ab(args, bodies)
+        return
+    results = [_run(args, bodies) for _ in range(args.repeat)]
     print(
         f"worker path: median {statistics.median(results):.1f} µs/msg of CPU "
         f"(runs {', '.join(f'{r:.1f}' for r in results)})",
+        file=sys.__stdout__,
+        flush=True,
+    )
+
+
+def _run(args: argparse.Namespace, bodies: list[str]) -> float:
+    if args.uvloop:
+        import uvloop  # noqa: PLC0415 - only when asked
+
+        return uvloop.run(one_run(args.messages, bodies))
+    return asyncio.run(one_run(args.messages, bodies))
+
+
+def _tracing_ab(args: argparse.Namespace, bodies: list[str]) -> None:
+    """Off: the Worker sees no provider installed (OpenTelemetry's proxy), as with tracing off."""
+    installed, proxy = trace.get_tracer_provider(), trace.ProxyTracerProvider()
+    off, on = [], []
+    try:
+        for _ in range(args.repeat):
+            trace.get_tracer_provider = lambda: proxy  # bench only: the process keeps its provider
+            off.append(_run(args, bodies))
+            trace.get_tracer_provider = lambda: installed
+            on.append(_run(args, bodies))
+    finally:
+        trace.get_tracer_provider = _GET_PROVIDER
+    diffs = [b - a for a, b in zip(off, on, strict=True)]
+    print(
+        f"worker path, tracing off / on: medians {statistics.median(off):.1f} / {statistics.median(on):.1f} µs/msg, "
+        f"pairwise median {statistics.median(diffs):+.1f} µs/msg "
+        f"(pairs {', '.join(f'{a:.1f}/{b:.1f}' for a, b in zip(off, on, strict=True))})",
         file=sys.__stdout__,
         flush=True,
     )
