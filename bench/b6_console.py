@@ -222,9 +222,10 @@ def run(sizes: list[int], idle_seconds: float) -> list[Table]:
         "Command: `make bench BENCH_ARGS=b6` (`python -m bench b6`; `--orders N [N ...]` for other sizes). Each size "
         "runs on a fresh emulator; the console process is started as `orderflow dev` starts it, `--read-only`, "
         "without a dev supervisor (so the tick reads every queue's depth itself: GetQueueAttributes).",
-        "A page load is the page, a snapshot, the funnel over 24 h (7 range queries on the hour buckets, one per "
-        "stage and cancel reason) and 25 orders (a Query of the day's index, a BatchGetItem of their statuses), "
-        "2.2 s apart (past the console's 2 s funnel cache); the emulator answers them.",
+        "A page load is the page, a snapshot, the funnel over 24 h (one range query on the hour buckets, which "
+        "hold every stage) and 25 orders (a Query of the day's index, one more per earlier day while today "
+        "holds fewer than 25, and a BatchGetItem of their statuses), 2.2 s apart (past the console's 2 s "
+        "funnel cache); the emulator answers them.",
     ]
     if any(r.scans for r in runs):
         raise BenchError(f"the console scanned a table: {[r.scans for r in runs]}")
