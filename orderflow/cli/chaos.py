@@ -46,7 +46,7 @@ def chaos(
     console = Console()
     console.print(f"chaos: {orders} orders at {rate}/s; logs and fault ledger in {directory}")
     # A SIGTERM (CI cancelling the job, `kill`) unwinds like Ctrl-C, so the run's own emulator,
-    # API and workers are stopped instead of left running; raised again where it was swallowed.
+    # API and workers are stopped instead of left running (raised where the run waits, not in the handler).
     terminated = StopSignal(lambda: SystemExit(143))
     terminated.install(signal.SIGTERM)
     report = run_chaos(config, directory, console=console, stop_signal=terminated)

@@ -109,7 +109,7 @@ def _supervise(supervisor: Supervisor, scaler: Autoscaler, runner: asyncio.Runne
     """Restart what died every quarter second; scale every tick."""
     next_tick = time.monotonic()
     while True:
-        stop.check()  # a SIGTERM that landed in a fork's at-fork hook (scaling starts processes)
+        stop.check()  # SIGTERM is raised here, never inside a fork of a worker (orderflow.local.stopsignal)
         supervisor.check()
         if time.monotonic() >= next_tick:
             next_tick = time.monotonic() + scaler.tick_seconds

@@ -1,15 +1,19 @@
-"""A stop signal that stops a supervising loop even when Python swallows the exception its handler raised.
+"""A stop signal for supervising loops: the handler only records it; the loop raises where it waits.
 
-Python runs a signal handler in the main thread between two bytecodes of whatever Python code runs
-there. When that code is one whose exceptions Python prints and ignores — an at-fork hook (logging's
-`_releaseLock` runs in the parent after every fork, so after every `Popen`), a `__del__`, a weakref
-callback — the handler's raise is lost ("Exception ignored in: <function _releaseLock ...>") and the
-loop goes on as if nothing was asked. Measured: `orderflow chaos` sent SIGTERM right after its stack
-came up, at load 8, kept running in 1 run of 3 (the supervisor was restarting a killed worker).
+A handler that raises (Python's default for SIGINT, `sys.exit` in a SIGTERM handler) raises between
+two bytecodes of whatever runs in the main thread, and that can be the middle of code that must not
+be interrupted. Measured with `orderflow chaos`, SIGTERM right after its stack came up, at load 8:
+1 run in 3 never ended. The signal landed in logging's at-fork hook `_releaseLock`, which runs in
+the parent after every fork (every `Popen` of a worker). CPython printed and dropped the exception
+("Exception ignored in: <function _releaseLock>"), and the hook never released logging's module
+lock. From then on every other thread that logged (the chaos monkey restarting a worker, the
+load's HTTP threads) blocked on that lock for good, and the main thread's shutdown waited for them
+(py-spy dump of the hung run).
 
-So the handler both raises and remembers; the loops call `check()` where they already wait, and a
-lost raise is raised again there, within one pass of the loop. No library does this: it is a property
-of how CPython delivers signals, which every supervisor that forks children has to allow for.
+So nothing is raised from the handler: `check()`, called by the loop at the points where it already
+waits (every quarter second in `orderflow dev`, every submission or second in `orderflow chaos`),
+raises the stop there, in ordinary code, and the usual unwinding stops the children. No library
+does this for us: it follows from how CPython runs signal handlers in a process that forks.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from types import FrameType
 
 
 class StopSignal:
-    """Install with `install(signum)`; the handler raises `make()`; `check()` raises it again if lost."""
+    """`install(signum, ...)` records those signals; `check()` raises `make()` once one has arrived."""
 
     def __init__(self, make: Callable[[], BaseException]) -> None:
         self._make = make
@@ -28,13 +32,12 @@ class StopSignal:
 
     def install(self, *signums: int) -> None:
         for signum in signums:
-            signal.signal(signum, self._handle)
+            signal.signal(signum, self._record)
 
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
+    def _record(self, signum: int, frame: FrameType | None) -> None:
         self.received = signum
-        raise self._make()
 
     def check(self) -> None:
-        """Raise again a stop that arrived while code that swallows exceptions was running."""
+        """Raise the stop if a signal has arrived since `install`."""
         if self.received is not None:
             raise self._make()
