@@ -87,7 +87,7 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
         supervisor.start_all()
         scaler.reconcile()  # every service's minimum, before the first tick
         stop = StopSignal(_Stop)
-        stop.install(signal.SIGTERM)
+        stop.install(signal.SIGTERM, signal.SIGINT)  # Ctrl-C too: it would raise inside a fork as well
         _wait_ready(api_url, options.ready_timeout, supervisor, stop)
         write_state(
             emulatorUrl=endpoint, endpoints=endpoints, apiUrl=api_url, prefix=settings.resource_prefix, apiKey=api_key
@@ -99,6 +99,7 @@ def run_dev(settings: Settings, options: DevOptions) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, _raise_force)
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a second Ctrl-C forces the stop
         _stop(settings, supervisor, scaler, runner)
         clear_state()
         if emulator is not None:
