@@ -31,7 +31,7 @@ import pytest
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, free_port
 from orderflow.settings import Settings
-from tests.e2e.journey import AUTH, E2E_API_KEY, Stack, dlq_depths, new_sku, order_body, place, wait_for
+from tests.e2e.journey import AUTH, E2E_API_KEY, Stack, dlq_depths, new_sku, order_body, place, read_endpoints, wait_for
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -115,6 +115,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             process.kill()
             pytest.fail(f"orderflow dev (with its console) did not come up:\n{log.read_text()[-3000:]}")
         time.sleep(0.3)
+    read_endpoints(stack, run / "dev-state.json", deadline)  # DynamoDB has its own emulator process
     yield stack
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)

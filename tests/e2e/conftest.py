@@ -3,7 +3,6 @@ one OS process per worker), shared by the end-to-end tests of a session."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 
 from orderflow.local.emulator import LOCAL_CREDENTIALS, free_port
 from orderflow.settings import Settings
-from tests.e2e.journey import E2E_API_KEY, Stack
+from tests.e2e.journey import E2E_API_KEY, Stack, read_endpoints
 
 
 @pytest.fixture(scope="session")
@@ -61,13 +60,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             process.kill()
             pytest.fail(f"orderflow dev did not come up:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    state = log.parent / "dev-state.json"
-    while not state.exists():  # written once the API answers
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"orderflow dev wrote no state file:\n{log.read_text()[-3000:]}")
-        time.sleep(0.1)
-    stack.endpoints = json.loads(state.read_text())["endpoints"]
+    read_endpoints(stack, log.parent / "dev-state.json", deadline)
     yield stack
     process.send_signal(signal.SIGTERM)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -61,6 +62,16 @@ class Stack:
             check=False,
             env=self.env(),
         )
+
+
+def read_endpoints(stack: Stack, state: Path, deadline: float) -> None:
+    """`orderflow dev`'s endpoints from its state file (written once the API answers)."""
+    while not state.exists():
+        if stack.process.poll() is not None or time.monotonic() > deadline:
+            stack.process.kill()
+            raise AssertionError(f"orderflow dev wrote no state file:\n{stack.log.read_text()[-3000:]}")
+        time.sleep(0.1)
+    stack.endpoints = json.loads(state.read_text())["endpoints"]
 
 
 def new_sku(stack: Stack, units: int, price: int = 10) -> str:
