@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from orderflow.aws.endpoints import endpoint_variable
 from orderflow.settings import Settings
 from orderflow.topology import load_topology
 
@@ -33,24 +34,6 @@ SHORT_CALL_THREADS = 64
 # inside PutEvents, and SES's captured mailbox is read from the main process's dashboard, so
 # events, SQS and SES stay together; DynamoDB (no streams consumed here) has no such tie.
 SPLIT_SERVICES = ("dynamodb",)
-
-
-def endpoint_variable(service: str) -> str:
-    """botocore's service-specific endpoint variable, e.g. AWS_ENDPOINT_URL_DYNAMODB: it wins over
-    AWS_ENDPOINT_URL for that service's clients, so production code needs no change."""
-    return "AWS_ENDPOINT_URL_" + service.upper().replace("-", "_").replace(" ", "_")
-
-
-def service_endpoint(service: str, endpoint_url: str | None) -> str | None:
-    """The endpoint for one service's client, given the one a caller passes explicitly.
-
-    An explicit endpoint_url overrides botocore's variables, so a caller that forwards the global
-    AWS_ENDPOINT_URL (the CLI, the ops tools) would send every service to the main emulator
-    process; the service's own variable, when set, wins as it would without endpoint_url."""
-    specific = os.environ.get(endpoint_variable(service))
-    if specific and endpoint_url is not None and endpoint_url == os.environ.get("AWS_ENDPOINT_URL"):
-        return specific
-    return endpoint_url
 
 
 def free_port() -> int:

@@ -7,14 +7,13 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from orderflow.aws.endpoints import service_endpoint
 from orderflow.settings import Settings
 
 
 def client(settings: Settings, service: str, endpoint_url: str | None, *, attempts: int = 3) -> Any:
-    """`endpoint_url` as the CLI resolved it; a split local emulator serves some services on their
-    own endpoint (orderflow.local.emulator.service_endpoint)."""
-    from orderflow.local.emulator import service_endpoint  # noqa: PLC0415 - only with an emulator
-
+    """`endpoint_url` as the CLI resolved it; a service's own endpoint variable, when set, still
+    wins (orderflow.aws.endpoints.service_endpoint)."""
     return boto3.session.Session(region_name=settings.region).client(
         service,
         endpoint_url=service_endpoint(service, endpoint_url),

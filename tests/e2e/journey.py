@@ -18,7 +18,8 @@ import httpx
 from boto3.dynamodb.types import TypeDeserializer
 
 from orderflow.aws.dynamo import to_attrs
-from orderflow.local.emulator import LOCAL_CREDENTIALS, endpoint_variable
+from orderflow.aws.endpoints import endpoint_variable
+from orderflow.local.emulator import LOCAL_CREDENTIALS
 from orderflow.local.seed import product_item
 from orderflow.settings import Settings
 from workers.services.inventory.store import stock_item
