@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     publish_linger_seconds: float = Field(default=0.005, ge=0, le=1)
     # Deletes are not on any latency path (the message stays hidden meanwhile): wait longer to fill batches.
     delete_linger_seconds: float = Field(default=0.05, ge=0, le=1)
+    receive_window_seconds: float = Field(
+        default=0.1,
+        ge=0,
+        le=5,
+        description="After a receive that returned some messages but fewer than asked, wait this long before "
+        "the next one so a trickle gathers into fuller receives (0: poll again at once).",
+    )
     # AWS-request shape switches. The defaults are the optimised runtime; the benchmarks (B2, B5)
     # flip them to measure the "naive" shape most tutorials show against it.
     receive_batch_size: int = Field(default=10, ge=1, le=10, description="Messages per ReceiveMessage.")

@@ -29,13 +29,18 @@ class MicroBatcher(Generic[T, R]):
         self._flushes: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: T) -> R:
+        return await self.enqueue(item)
+
+    def enqueue(self, item: T) -> asyncio.Future[R]:
+        """Add the item without waiting for its batch: the future answers when the batch has been sent
+        (`drain` sends what is still lingering). Whoever enqueues must consume the future's outcome."""
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._pending.append((item, future))
         if len(self._pending) >= self._max_size:
             self._start_flush()
         elif self._timer is None:
             self._timer = asyncio.get_running_loop().call_later(self._linger, self._start_flush)
-        return await future
+        return future
 
     def _start_flush(self) -> None:
         if self._timer is not None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import structlog
 from botocore.exceptions import BotoCoreError, ClientError
 
 from orderflow.aws.batcher import MicroBatcher
@@ -14,6 +17,8 @@ from workers.runtime.messages import Received
 
 if TYPE_CHECKING:
     from types_aiobotocore_sqs import SQSClient
+
+log = structlog.get_logger("orderflow.worker")
 
 
 class Queue:
@@ -37,6 +42,7 @@ class Queue:
         self._deletes: MicroBatcher[str, None] = MicroBatcher(self._delete_batch, linger=linger)
         self._visibility: MicroBatcher[tuple[str, int], None] = MicroBatcher(self._visibility_batch, linger=linger)
         self._batch_deletes = batch_deletes
+        self.delete_failures = 0
         self.calls: dict[str, int] = {
             "ReceiveMessage": 0,
             "DeleteMessageBatch": 0,
@@ -59,14 +65,29 @@ class Queue:
         return [Received.from_sqs(m, self.visibility_timeout, asked_at=asked) for m in response.get("Messages", [])]
 
     async def delete(self, message: Received) -> None:
+        """Batched (the default): hands the delete to the batcher and returns at once, so the handler's
+        slot is free while the batch lingers; `drain()` sends what is left. A delete that fails is
+        logged and its message comes back after its visibility timeout, which every consumer absorbs
+        (idempotent by event id) — as it does a crash inside the linger.
+        Unbatched: one DeleteMessage, awaited, its failure raised."""
         if self._batch_deletes:
-            await self._deletes.submit(message.receipt_handle)
+            future = self._deletes.enqueue(message.receipt_handle)
+            future.add_done_callback(functools.partial(self._deleted, message.message_id))
             return
         self.calls["DeleteMessage"] += 1
         try:
             await self._client.delete_message(QueueUrl=self.url, ReceiptHandle=message.receipt_handle)
         except (ClientError, BotoCoreError) as exc:
             raise AwsError(f"DeleteMessage failed: {exc}") from exc
+
+    def _deleted(self, message_id: str, future: asyncio.Future[None]) -> None:
+        if future.cancelled():
+            error: BaseException | None = asyncio.CancelledError()
+        else:
+            error = future.exception()
+        if error is not None:
+            self.delete_failures += 1
+            log.warning("delete_failed", messageId=message_id, error=str(error) or type(error).__name__)
 
     async def change_visibility(self, message: Received, seconds: int) -> None:
         await self._visibility.submit((message.receipt_handle, seconds))

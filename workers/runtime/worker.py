@@ -184,6 +184,18 @@ class Worker:
                 return
             for message in messages:
                 self._start(message)
+            if 0 < len(messages) < want:
+                await self._gather_window()
+
+    async def _gather_window(self) -> None:
+        """A partial receive means a trickle: polling again at once would answer with the next one or
+        two messages each, one request apiece. Waiting a moment lets them gather into one receive
+        (SQS bills per request; Lambda's batching window, applied to the poll). Empty receives
+        are long polls that timed out, and full ones mean a backlog: neither waits."""
+        window = self._settings.receive_window_seconds
+        if window > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=window)
 
     def _start(self, message: Received) -> None:
         self.stats["received"] += 1
