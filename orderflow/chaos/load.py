@@ -87,13 +87,19 @@ class Load:
         self._rng = random.Random(config.seed + 1)
         self._http = httpx.Client(base_url=api_url, timeout=15, headers={"X-Api-Key": config.api_key})
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         self.accepted = 0
         self.failed = 0
 
     def run(self, progress: Callable[[], None]) -> None:
-        """Submit every order at the configured rate; replays go out concurrently with firsts."""
+        """Submit every order at the configured rate; replays go out concurrently with firsts.
+
+        `progress` may raise (the run's stop signal): then submissions not yet sent are dropped and
+        those in flight end after their current request, instead of the pool working through its
+        whole queue first — behind a slow API that queue holds minutes of submissions."""
         began = time.monotonic()
-        with ThreadPoolExecutor(max_workers=16) as pool:
+        pool = ThreadPoolExecutor(max_workers=16)
+        try:
             futures = []
             for submission in self.submissions:
                 time.sleep(max(0.0, began + submission.index / self.config.rate - time.monotonic()))
@@ -103,11 +109,18 @@ class Load:
                 progress()
             for future in futures:
                 future.result()
-        self._http.close()
+        except BaseException:
+            self._stopping.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=self._stopping.is_set())
+            self._http.close()
 
     def _submit(self, submission: Submission, *, replay: bool) -> None:
         headers = {"Idempotency-Key": submission.key}
         for attempt in range(_ATTEMPTS):
+            if self._stopping.is_set():
+                return
             try:
                 response = self._http.post("/orders", json=submission.body, headers=headers)
             except httpx.HTTPError as exc:
@@ -121,16 +134,19 @@ class Load:
                 submission.errors.append(f"{response.status_code}: {response.text[:200]}")
                 if response.status_code < 500 and response.status_code != 429:
                     break
-            time.sleep(min(5.0, 0.2 * 2**attempt))
+            self._stopping.wait(min(5.0, 0.2 * 2**attempt))
         with self._lock:
             self.failed += 0 if replay else 1
 
     def _cancel(self, submission: Submission) -> None:
         """The customer changes their mind; retried with its own Idempotency-Key on errors."""
         assert submission.cancel_after is not None and submission.order_id is not None
-        time.sleep(submission.cancel_after)
+        if self._stopping.wait(submission.cancel_after):
+            return
         headers = {"Idempotency-Key": f"{submission.key}-cancel"}
         for attempt in range(_ATTEMPTS):
+            if self._stopping.is_set():
+                return
             try:
                 response = self._http.post(f"/orders/{submission.order_id}/cancel", headers=headers)
             except httpx.HTTPError as exc:
@@ -140,7 +156,7 @@ class Load:
                     submission.cancel_status = response.status_code
                     return
                 submission.errors.append(f"cancel: {response.status_code}: {response.text[:200]}")
-            time.sleep(min(5.0, 0.2 * 2**attempt))
+            self._stopping.wait(min(5.0, 0.2 * 2**attempt))
 
     def _answered(self, submission: Submission, order_id: str) -> None:
         # A replay racing its first may answer first: whichever does, the other must agree.
