@@ -33,7 +33,7 @@ EXPECTED: dict[tuple[str, str | None], tuple[list[str], set[str], str | None, st
     ("CANCELLED", "OUT_OF_STOCK"): (
         ["InventoryReservationFailed", "OrderPlaced"],
         {"InventoryReservationFailed", "OrderPlaced"},
-        None,
+        "FAILED",  # nothing held; the item keeps the outcome for a redelivery
         None,
     ),
     ("CANCELLED", "PAYMENT_DECLINED"): (

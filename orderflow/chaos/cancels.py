@@ -85,7 +85,7 @@ def check_raced(order_id: str, order: dict[str, Any], tables: Tables, found: Fin
     charges = [str(c["status"]) for c in tables.charges[order_id]]
     if not set(charges) <= {"DECLINED", "CANCELLED"} or len(charges) > 1:
         found.flag("charge wrong", f"{order_id} (raced cancel): charges {charges}")
-    if tables.reservations.get(order_id, {}).get("state") not in (None, "RELEASED", "CANCELLED"):
+    if tables.reservations.get(order_id, {}).get("state") not in ("RELEASED", "CANCELLED", "FAILED"):
         found.flag("reservation wrong", f"{order_id} (raced cancel): {tables.reservations[order_id]['state']}")
     if tables.shipments[order_id]:
         found.flag("shipped and cancelled", f"{order_id}: {tables.shipments[order_id]} shipments")

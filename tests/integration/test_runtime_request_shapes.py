@@ -41,9 +41,12 @@ async def _reserve_three_orders(aws: AwsClients, settings: Settings, worker: Wor
         return seen if len(seen) >= 3 and worker.stats["handled"] >= 3 else None
 
     await eventually(all_reserved, timeout=20)
+    table = settings.table_name("inventory")
     for placed in orders:
-        record = await get_item(aws, settings.table_name("inventory"), f"EVENT#{placed.event_id}", "PROCESSED")
-        assert record is not None, "every applied event leaves its processed record"
+        record = await get_item(aws, table, f"EVENT#{placed.event_id}", "PROCESSED")
+        carrier = await get_item(aws, table, f"ORDER#{placed.data.order_id}", "RESERVATION")
+        carried = carrier is not None and carrier.get("processedEvent") == str(placed.event_id)
+        assert (record is not None) != carried, "every applied event leaves one processed record"
     return seen
 
 
@@ -75,13 +78,16 @@ async def test_both_request_shapes_reserve_stock_once_per_order(
     assert await stock(aws, settings, "SKU-A") == 4
     # AND the requests have the shape asked for
     if shape == "naive":
+        assert await get_item(
+            aws, settings.table_name("inventory"), f"EVENT#{outcomes[0]['detail']['causationId']}", "PROCESSED"
+        )
         assert sent["DeleteMessage"] == 3 and sent["DeleteMessageBatch"] == 0
         assert sent["PutItem"] == 3, "the processed record is its own conditional put"
         assert sent["PutEvents"] == 3
         assert sent["GetItem"] == 3, "check-then-act: one pre-read of the processed record per message"
     else:
         assert sent["DeleteMessage"] == 0 and sent["DeleteMessageBatch"] >= 1
-        assert sent["PutItem"] == 0, "the processed record rides in the state transaction"
+        assert sent["PutItem"] == 0, "the processed record rides on the reservation, in the state transaction"
         assert sent["GetItem"] == 0, "no pre-read: the transaction's condition on the record catches duplicates"
     assert sent["TransactWriteItems"] == 3
 
@@ -107,10 +113,15 @@ async def test_transactional_shape_answers_the_stored_outcome_on_a_duplicate_wit
     await store.put_stock("SKU-DUP", 5)
     placed = order_placed([("SKU-DUP", 2)])
     assert await processed.check_first(placed.event_id) is None
-    first = await processed.commit(placed.event_id, store.reserve(placed.data.order_id, {"SKU-DUP": 2}), [placed])
+    units = {"SKU-DUP": 2}
+    first = await processed.commit_on(
+        placed.event_id, store.take(units), store.reservation_item(placed.data.order_id, units), [placed]
+    )
     # WHEN a duplicate delivery skips the pre-read and tries the same change again
     assert await processed.check_first(placed.event_id) is None, "the transactional shape never pre-reads"
-    again = await processed.commit(placed.event_id, store.reserve(placed.data.order_id, {"SKU-DUP": 2}), [])
+    again = await processed.commit_on(
+        placed.event_id, store.take(units), store.reservation_item(placed.data.order_id, units), []
+    )
     # THEN the first outcome is answered and the stock moved once
     assert [e.event_id for e in again] == [e.event_id for e in first] == [placed.event_id]
     assert await stock(aws, settings, "SKU-DUP") == 3

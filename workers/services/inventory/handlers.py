@@ -17,6 +17,7 @@ from orderflow.contracts.events import (
     OrderCancelled,
     OrderPlaced,
     PaymentFailed,
+    Shortage,
     SkuQuantity,
 )
 from workers.runtime import Outcome, Retry
@@ -37,7 +38,11 @@ class InventoryDeps:
 
 
 async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
-    """All lines or none. Enough stock -> InventoryReserved; otherwise InventoryReservationFailed."""
+    """All lines or none. Enough stock -> InventoryReserved; otherwise InventoryReservationFailed.
+
+    Either way the outcome is stored on the order's reservation item (RESERVED or FAILED), so a
+    redelivery is caught by that item's condition and answers the stored outcome.
+    """
     if (done := await deps.processed.check_first(event.event_id)) is not None:
         return done
     order = event.data
@@ -46,37 +51,56 @@ async def reserve_stock(event: OrderPlaced, deps: InventoryDeps) -> Outcome:
     except SimulatedTechnicalFailure:
         if not await _closed_by_cancel(order.order_id, deps):
             raise
-        return await deps.processed.commit(event.event_id, [], [])  # a broken service still yields to a cancel
+        return []  # a broken service still yields to a cancel
     units = rules.units_per_sku(order.items)
-    forced_short = deps.faults.enabled and order.simulation is not None and order.simulation.force_out_of_stock
-    if not forced_short:
-        reserved = InventoryReserved.caused_by(
-            event, InventoryReservedData.model_validate(order.model_dump()), service=SERVICE
-        )
-        try:
-            done = await deps.processed.commit(event.event_id, deps.store.reserve(order.order_id, units), [reserved])
-        except TransactionRejected as rejected:
-            codes = rejected.codes  # some line is short, or the reservation exists: decide below
-        else:
-            if not any(isinstance(e, InventoryReserved) for e in done):
-                return done  # a concurrent delivery decided otherwise
-            return [*done, *await low_stock_alerts(event, units, deps)]
-    else:
-        codes = []
-    if codes and codes[-1] == "ConditionalCheckFailed" and await _closed_by_cancel(order.order_id, deps):
-        return await deps.processed.commit(event.event_id, [], [])  # cancelled before we reserved
-    available = await deps.store.available(units)
-    short = rules.shortages(units, {} if forced_short else available)
+    if deps.faults.enabled and order.simulation is not None and order.simulation.force_out_of_stock:
+        return await _fail(event, rules.shortages(units, {}), deps)
+    reserved = InventoryReserved.caused_by(
+        event, InventoryReservedData.model_validate(order.model_dump()), service=SERVICE
+    )
+    reservation = deps.store.reservation_item(order.order_id, units)
+    try:
+        done = await deps.processed.commit_on(event.event_id, deps.store.take(units), reservation, [reserved])
+    except TransactionRejected as rejected:
+        return await _rejected(event, units, rejected.codes, deps)
+    if not any(isinstance(e, InventoryReserved) for e in done):
+        return done  # an earlier delivery of this event found the order short
+    return [*done, *await low_stock_alerts(event, units, deps)]
+
+
+async def _rejected(event: OrderPlaced, units: dict[str, int], codes: list[str], deps: InventoryDeps) -> Outcome:
+    """The reservation's transaction failed: its slot is taken, or some line is short."""
+    if codes[-1] == "ConditionalCheckFailed":
+        return await _slot_taken(event.data.order_id, codes, deps)
+    short = rules.shortages(units, await deps.store.available(units))
     if not short:
-        # Stock came back between the failed transaction and the read (a release), or a
-        # concurrent delivery of this event is mid-commit: try again shortly.
+        # Stock came back between the failed transaction and the read (a release): try again.
         raise Retry(f"reservation rejected ({codes}) but no line is short now", after=1)
+    return await _fail(event, short, deps)
+
+
+async def _fail(event: OrderPlaced, short: list[Shortage], deps: InventoryDeps) -> Outcome:
+    """Store the order's FAILED reservation with its outcome; answer whichever outcome stands."""
+    order = event.data
     failed = InventoryReservationFailed.caused_by(
         event,
         InventoryReservationFailedData(order_id=order.order_id, customer_email=order.customer_email, shortages=short),
         service=SERVICE,
     )
-    return await deps.processed.commit(event.event_id, [], [failed])
+    try:
+        return await deps.processed.commit_on(
+            event.event_id, [], deps.store.failed_reservation_item(order.order_id), [failed]
+        )
+    except TransactionRejected as rejected:
+        return await _slot_taken(order.order_id, rejected.codes, deps)
+
+
+async def _slot_taken(order_id: uuid.UUID, codes: list[str], deps: InventoryDeps) -> Outcome:
+    """The order's reservation slot is held, not by this event: by a cancel that came first (then
+    this order reserves nothing, and a redelivery finds the same), or by something unexpected."""
+    if await _closed_by_cancel(order_id, deps):
+        return []
+    raise Retry(f"the reservation slot is held by another event ({codes})", after=1)
 
 
 async def _closed_by_cancel(order_id: uuid.UUID, deps: InventoryDeps) -> bool:

@@ -1,4 +1,7 @@
-"""The inventory table: stock per SKU and one reservation per order."""
+"""The inventory table: stock per SKU and one reservation per order.
+
+A reservation is RESERVED (then RELEASED), FAILED (the order was short; nothing held) or
+CANCELLED (a cancel arrived before the order was reserved; nothing may be held from then on)."""
 
 from __future__ import annotations
 
@@ -50,9 +53,9 @@ class InventoryStore:
         self._client = client
         self.table = table
 
-    def reserve(self, order_id: uuid.UUID, units: Mapping[str, int]) -> list[TransactWriteItemTypeDef]:
-        """Each SKU conditional on enough stock (an unknown SKU has none), plus the reservation."""
-        changes: list[TransactWriteItemTypeDef] = [
+    def take(self, units: Mapping[str, int]) -> list[TransactWriteItemTypeDef]:
+        """Each SKU's units, conditional on enough stock (an unknown SKU has none)."""
+        return [
             {
                 "Update": {
                     "TableName": self.table,
@@ -64,22 +67,18 @@ class InventoryStore:
             }
             for sku, quantity in units.items()
         ]
-        reservation = {
-            **reservation_key(order_id),
-            "units": dict(units),
-            "state": "RESERVED",
-            "reservedAt": int(time.time()),
-        }
-        changes.append(
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": to_attrs(reservation),
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        )
-        return changes
+
+    @staticmethod
+    def reservation_item(order_id: uuid.UUID, units: Mapping[str, int]) -> dict[str, Any]:
+        """The order's reservation, put with `take` in one transaction (it also carries the
+        processed record of the OrderPlaced: orderflow.aws.idempotency.ProcessedEvents.commit_on)."""
+        return {**reservation_key(order_id), "units": dict(units), "state": "RESERVED", "reservedAt": int(time.time())}
+
+    @staticmethod
+    def failed_reservation_item(order_id: uuid.UUID) -> dict[str, Any]:
+        """An order that was short: nothing held, but the slot is taken, so a redelivery of its
+        OrderPlaced is caught by the same condition and answers the stored outcome."""
+        return {**reservation_key(order_id), "units": {}, "state": "FAILED", "failedAt": int(time.time())}
 
     def release(self, order_id: uuid.UUID, units: Mapping[str, int]) -> list[TransactWriteItemTypeDef]:
         """Return the units, once: the reservation must still be RESERVED."""
