@@ -15,7 +15,15 @@ from orderflow.aws.dynamo import cancellation_codes, from_attrs, to_attrs
 from orderflow.contracts import Event, parse_event
 from orderflow.contracts.events import OrderCancellationRequested, OrderPlaced
 from orderflow.errors import AwsError
-from orderflow.orders_table import OUTBOX_SHARDS, idempotency_key, order_key, outbox_key, timeline_key
+from orderflow.orders_table import (
+    OUTBOX_SHARDS,
+    idempotency_key,
+    order_key,
+    outbox_key,
+    placed_fields,
+    timeline,
+    timeline_key,
+)
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -53,11 +61,12 @@ class OrdersStore:
         return found
 
     async def place(self, order: dict[str, Any], event: OrderPlaced, idempotency: dict[str, Any] | None) -> None:
-        """One transaction: the order, its first timeline entry, its outbox entry, the idempotency record."""
+        """One transaction: the order (holding its first timeline entry), its outbox entry, the
+        idempotency record."""
         now = int(time.time())
+        placed = placed_fields(event.event_id, event.occurred_at.isoformat())
         items: list[Any] = [
-            self._put_new(self.orders_table, {**order_key(event.data.order_id), **order}),
-            self._put_new(self.orders_table, self._timeline_entry(event)),
+            self._put_new(self.orders_table, {**order_key(event.data.order_id), **order, **placed}),
             self._put_new(
                 self.orders_table, {**outbox_key(event.event_id), "detail": event.to_json().decode(), "createdAt": now}
             ),
@@ -141,8 +150,7 @@ class OrdersStore:
                 break
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         order = next((i for i in items if i["sk"] == "ORDER"), None)
-        timeline = sorted((i for i in items if i["sk"].startswith("EVENT#")), key=lambda i: i["occurredAt"])
-        return order, timeline
+        return order, timeline(order, items)
 
     # -- outbox ---------------------------------------------------------------------------------
 
@@ -176,7 +184,7 @@ class OrdersStore:
     # -- helpers --------------------------------------------------------------------------------
 
     @staticmethod
-    def _timeline_entry(event: OrderPlaced | OrderCancellationRequested) -> dict[str, Any]:
+    def _timeline_entry(event: OrderCancellationRequested) -> dict[str, Any]:
         return {
             **timeline_key(event.data.order_id, event.event_id),
             "eventType": event.event_type,

@@ -86,6 +86,8 @@ class Tables:
         match table, sk:
             case "orders", "ORDER":
                 self.orders[order] = item
+                if "placedEvent" in item:  # the first timeline entry rides on the order item
+                    self.timeline[order].append("OrderPlaced")
             case "orders", _ if sk.startswith("EVENT#"):
                 self.timeline[order].append(str(item["eventType"]))
             case "orders", _ if pk.startswith("OUTBOX#"):

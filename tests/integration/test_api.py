@@ -166,3 +166,31 @@ async def test_sweeper_publishes_an_order_stranded_between_store_and_publish(
     delivered = await eventually(lambda: drain_queue(aws, url, wait=0))
     assert [d["detail"]["eventId"] for d in delivered] == [str(event.event_id)]
     assert await store.pending_outbox(0) == []
+
+
+async def test_an_order_is_two_items_and_its_timeline_starts_with_its_orderplaced(
+    aws: AwsClients, settings: Settings
+) -> None:
+    # GIVEN an order placed through the store
+    store = OrdersStore(
+        aws.dynamodb, orders_table=settings.table_name("orders"), catalogue_table=settings.table_name("catalogue")
+    )
+    request = PlaceOrderRequest.model_validate(SEED)
+    lines = price_order(request, await store.prices(["LAPTOP-001", "MOUSE-002"]), Limits(50, 1000))
+    order, event = new_order(request, lines, payment_token="tok_visa", simulation=None, client_id="t")
+    await store.place(order, event, None)
+    # THEN its partition holds the order item alone (the OrderPlaced entry rides on it), the outbox
+    # holds the event, and the timeline shows the OrderPlaced with its own id and time
+    response = await aws.dynamodb.query(
+        TableName=settings.table_name("orders"),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"ORDER#{event.data.order_id}"}},
+        ConsistentRead=True,
+    )
+    assert [i["sk"]["S"] for i in response["Items"]] == ["ORDER"]
+    assert [e["sk"] for e in await store.pending_outbox(0)] == [str(event.event_id)]
+    stored, timeline = await store.order_with_timeline(event.data.order_id)
+    assert stored is not None and stored["placedEvent"] == str(event.event_id)
+    assert [(e["sk"], e["eventType"], e["source"], e["occurredAt"]) for e in timeline] == [
+        (f"EVENT#{event.event_id}", "OrderPlaced", event.source, event.occurred_at.isoformat())
+    ]
