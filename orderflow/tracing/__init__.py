@@ -6,7 +6,7 @@ continues from it (`context_of`). Nothing here ever fails a handler: a missing o
 context starts a new trace. docs/tracing.md says how it is set up locally and in AWS.
 """
 
-from orderflow.tracing.propagation import context_of, detached_context, stamp
+from orderflow.tracing.propagation import context_of, detached_context, parent_of, stamp
 from orderflow.tracing.setup import configure_tracing, trace_dir
 
-__all__ = ["configure_tracing", "context_of", "detached_context", "stamp", "trace_dir"]
+__all__ = ["configure_tracing", "context_of", "detached_context", "parent_of", "stamp", "trace_dir"]

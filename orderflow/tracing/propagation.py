@@ -37,34 +37,43 @@ def stamp(event: E) -> E:
 def context_of(event: Event | None) -> otel_context.Context:
     """The context to continue: the event's producer span, or an empty context (a new trace) when the
     event carries none or one that does not parse — never an error."""
+    parent = parent_of(event)
+    if parent is None:
+        return otel_context.Context()
+    return trace.set_span_in_context(trace.NonRecordingSpan(parent), otel_context.Context())
+
+
+def parent_of(event: Event | None) -> trace.SpanContext | None:
+    """`context_of`'s span context: the producer's span, or None where `context_of` starts a new trace."""
     trace_context = event.trace_context if event is not None else None
     if trace_context is None:
-        return otel_context.Context()
+        return None
     if not trace_context.tracestate:
         return _traceparent_only(trace_context.traceparent)
-    carrier = {"traceparent": trace_context.traceparent}
-    if trace_context.tracestate:
-        carrier["tracestate"] = trace_context.tracestate
+    carrier = {"traceparent": trace_context.traceparent, "tracestate": trace_context.tracestate}
     try:
-        return _PROPAGATOR.extract(carrier, context=otel_context.Context())
+        extracted = _PROPAGATOR.extract(carrier, context=otel_context.Context())
     except ValueError:  # the propagator validates and returns empty; this guards its helpers
-        return otel_context.Context()
+        return None
+    parent = trace.get_current_span(extracted).get_span_context()
+    return parent if parent.is_valid else None
 
 
-def _traceparent_only(traceparent: str) -> otel_context.Context:
+# Every flags byte's TraceFlags, by its two hex digits as the traceparent spells them.
+_FLAGS = {f"{flags:02x}": trace.TraceFlags(flags) for flags in range(256)}
+
+
+def _traceparent_only(traceparent: str) -> trace.SpanContext | None:
     """`_PROPAGATOR.extract` for a traceparent without tracestate (what our producers send), by the
     same rules, for a third of its CPU: its header getter, regex cache lookup and optional-header
     handling cost ~3 µs per handled message (docs/benchmarks.md, B1 — tracing overhead)."""
     match = _TRACEPARENT.match(traceparent) if len(traceparent) <= _MAX_TRACEPARENT else None
     if match is None:
-        return otel_context.Context()
+        return None
     version, trace_id, span_id, flags, rest = match.groups()
     if trace_id == "0" * 32 or span_id == "0" * 16 or version == "ff" or (version == "00" and rest):
-        return otel_context.Context()
-    parent = trace.SpanContext(
-        int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=trace.TraceFlags(int(flags, 16))
-    )
-    return trace.set_span_in_context(trace.NonRecordingSpan(parent), otel_context.Context())
+        return None
+    return trace.SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=_FLAGS[flags])
 
 
 def detached_context() -> contextvars.Context:

@@ -43,12 +43,18 @@ class RatioKeepingFailures(Sampler):
     ) -> SamplingResult:
         parent = get_current_span(parent_context).get_span_context()
         if parent.is_valid:
-            sampled = parent.trace_flags.sampled
+            sampled = self.follows(parent)
         else:
             by_ratio = self._ratio.should_sample(parent_context, trace_id, name, kind, attributes, links)
             sampled = by_ratio.decision is Decision.RECORD_AND_SAMPLE
         decision = Decision.RECORD_AND_SAMPLE if sampled else Decision.RECORD_ONLY
         return SamplingResult(decision, attributes, parent.trace_state if parent.is_valid else None)
+
+    @staticmethod
+    def follows(parent: SpanContext) -> bool:
+        """The decision for a child of a valid `parent` (its trace state is kept too): a caller that
+        holds the parent's span context asks this instead of `should_sample`, without a context."""
+        return parent.trace_flags.sampled
 
     def get_description(self) -> str:
         return f"RatioKeepingFailures{{{self._ratio.get_description()}}}"

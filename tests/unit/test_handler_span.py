@@ -13,7 +13,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind, Status, StatusCode, format_span_id, format_trace_id
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+from opentelemetry.trace import SpanKind, Status, StatusCode, TraceState, format_span_id, format_trace_id
 
 from orderflow.contracts.envelope import TraceContext
 from orderflow.tracing import context_of, stamp
@@ -142,6 +143,48 @@ def test_without_trace_context_or_event_the_span_starts_a_trace_and_cancelled_re
     assert rejected.status.status_code is StatusCode.ERROR and rejected.status.description == "not JSON"
     assert cancelled.parent is None and "orderflow.outcome" not in (cancelled.attributes or {})
     assert cancelled.status.status_code is StatusCode.UNSET
+
+
+def test_a_sampled_parent_is_followed_at_ratio_zero_and_another_sampler_decides_for_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the sampler that keeps failures, sampling no new trace: a sampled producer's trace is kept
+    _, exporter = installed(monkeypatch, ratio=0.0)
+    end_handler_span(start_handler_span("inventory", "q", received(), traced_event()), "handled", None)
+    (kept,) = exporter.get_finished_spans()
+    assert kept.context is not None and kept.context.trace_flags.sampled
+    assert kept.context.trace_state == TraceState([("a", "b")])  # the parent's, as `should_sample` answers
+    # GIVEN a provider whose sampler drops everything (not ours): it is asked, and nothing records
+    provider = TracerProvider(sampler=ALWAYS_OFF)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
+    handle = start_handler_span("inventory", "q", received(), traced_event())
+    assert handle is not None and not handle[0].is_recording()
+    assert handle[0].get_span_context().trace_id == int(TRACE_ID, 16)
+    end_handler_span(handle, "handled", None)
+    assert len(exporter.get_finished_spans()) == 1
+
+
+def test_an_ended_handler_span_is_what_the_processors_got_and_changes_no_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, exporter = installed(monkeypatch)
+    handle = start_handler_span("inventory", "q", received(), traced_event())
+    assert handle is not None
+    span = handle[0]
+    end_handler_span(handle, "failed", "boom")
+    (exported,) = exporter.get_finished_spans()
+    assert exported is span  # no copy: the span is its own ReadableSpan
+    # WHEN anything tries to change it after its end
+    span.set_attribute("orderflow.outcome", "handled")
+    span.set_attributes({"late": 1})
+    span.add_event("late")
+    span.update_name("renamed")
+    span.set_status(Status(StatusCode.OK))
+    span.end()
+    # THEN the exported span is unchanged, and was exported once
+    assert exported.name == "inventory OrderPlaced" and exported.events == ()
+    assert exported.attributes is not None and exported.attributes["orderflow.outcome"] == "failed"
+    assert "late" not in exported.attributes and exported.status.status_code is StatusCode.ERROR
+    assert len(exporter.get_finished_spans()) == 1
 
 
 def test_with_tracing_off_no_span_is_started(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from orderflow.contracts import parse_event
 from orderflow.contracts.envelope import TraceContext
 from orderflow.ops.trace import SpanRecord, order_traces, read_spans, waterfall
-from orderflow.tracing import context_of, stamp
+from orderflow.tracing import context_of, parent_of, stamp
 from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor
 from orderflow.tracing.sampling import KeepFailedSpans, RatioKeepingFailures
 from tests.support import order_placed
@@ -265,3 +265,33 @@ def test_the_consumers_traceparent_parse_agrees_with_the_w3c_propagator(tracepar
     # THEN the context it continues is the one OpenTelemetry's W3C propagator extracts
     expected = get_current_span(TraceContextTextMapPropagator().extract({"traceparent": traceparent}))
     assert get_current_span(context_of(event)).get_span_context() == expected.get_span_context()
+    # ...and the handler span's parent is that context, or none where a new trace starts
+    parent = expected.get_span_context()
+    assert parent_of(event) == (parent if parent.is_valid else None)
+
+
+@pytest.mark.parametrize("tracestate", ["a=b", "not a list entry", "k=" + "v" * 300])
+def test_with_a_tracestate_the_w3c_propagator_parses(tracestate: str) -> None:
+    event = order_placed().model_copy(update={"trace_context": TraceContext(traceparent=VALID, tracestate=tracestate)})
+    carrier = {"traceparent": VALID, "tracestate": tracestate}
+    expected = get_current_span(TraceContextTextMapPropagator().extract(carrier)).get_span_context()
+    assert parent_of(event) == expected
+    assert get_current_span(context_of(event)).get_span_context() == expected
+
+
+def test_each_provider_s_spans_name_its_own_service_in_the_span_file(tmp_path: Path) -> None:
+    # GIVEN two providers (two resources) writing to one file, one span at a time, alternately
+    exporter = JsonlSpanExporter(tmp_path / "both-1.jsonl", max_bytes=1 << 20)
+    providers = []
+    for service in ("inventory", "payment"):
+        tracer_provider = TracerProvider(resource=Resource.create({"service.name": service}))
+        tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+        providers.append(tracer_provider)
+    for _ in range(2):
+        for tracer_provider in providers:
+            with tracer_provider.get_tracer("t").start_as_current_span("span", kind=SpanKind.CONSUMER) as span:
+                span.set_status(Status(StatusCode.ERROR, "boom"))
+    # THEN each record names the service of its own span, with kind and status spelled out
+    records = [orjson.loads(line) for line in (tmp_path / "both-1.jsonl").read_bytes().splitlines()]
+    assert [r["service"] for r in records] == ["inventory", "payment", "inventory", "payment"]
+    assert {(r["kind"], r["status"], r["statusMessage"]) for r in records} == {("CONSUMER", "ERROR", "boom")}

@@ -12,17 +12,21 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.util.types import Attributes, AttributeValue
 
+_UNSET = Status(StatusCode.UNSET)  # immutable: shared by every span that sets no status
 
-class ConsumerSpan(Span):
-    """A recording span that hands a `ReadableSpan` to the provider's processors when it ends.
+
+class ConsumerSpan(Span, ReadableSpan):
+    """A recording span that is its own `ReadableSpan`: when it ends, the provider's processors get
+    the span itself.
 
     The SDK's own span validates every attribute value, builds a bounded attribute map, two
     bounded lists and a lock per span and copies itself into a `ReadableSpan` at the end: the
-    handler span cost 19 µs per message with it, 12 with this one, and the traced worker path
-    ~20 µs/msg less (docs/benchmarks.md, "The Worker's CPU on the keep-alive emulator"). The
-    handler span's attributes are built from typed fields (str, int, float), so it keeps them in
-    a plain dict. Sampling, ids and processors are the provider's: what is exported is
-    what the SDK's span would have exported. Child spans (the handler's AWS calls) are SDK spans.
+    handler span cost 19 µs per message with it, 12 with a plain-dict span that still made the
+    copy, and ~11 without the copy (bench/findings.md, "Tracing overhead"). The handler span's
+    attributes are built from typed fields (str, int, float), so it keeps them in a plain dict; once
+    ended nothing changes it (as the SDK's span, every setter is ignored then), so processors may
+    keep it. Sampling, ids and processors are the provider's: what is exported is what the SDK's
+    span would have exported. Child spans (the handler's AWS calls) are SDK spans.
     """
 
     def __init__(
@@ -35,41 +39,48 @@ class ConsumerSpan(Span):
         parent: SpanContext | None,
         attributes: dict[str, AttributeValue],
     ) -> None:
-        self._tracer = tracer
-        self._scope = scope
+        # ReadableSpan's fields, set here rather than through its __init__ (a third of the span's start).
         self._name = name
         self._context = context
+        self._kind = SpanKind.CONSUMER
+        self._instrumentation_info = None
+        self._instrumentation_scope = scope
         self._parent = parent
-        self._attributes = attributes
+        self._attributes = self._values = attributes  # the same dict, typed as ours to mutate
+        self._span_context = context
         self._events: list[Event] = []
-        self._status = Status(StatusCode.UNSET)
-        self._start = time.time_ns()
-        self._end: int | None = None
+        self._links = ()
+        self._resource = tracer.resource
+        self._status = _UNSET
+        self._processor = tracer.span_processor
+        self._start_time = time.time_ns()
+        self._end_time: int | None = None
 
     def get_span_context(self) -> SpanContext:
-        return self._context
+        return self._span_context
 
     def is_recording(self) -> bool:
-        return self._end is None
+        return self._end_time is None
 
     def set_attribute(self, key: str, value: AttributeValue) -> None:
-        if self._end is None:
-            self._attributes[key] = value
+        if self._end_time is None:
+            self._values[key] = value
 
     def set_attributes(self, attributes: Mapping[str, AttributeValue]) -> None:
-        if self._end is None:
-            self._attributes.update(attributes)
+        if self._end_time is None:
+            self._values.update(attributes)
 
     def add_event(self, name: str, attributes: Attributes = None, timestamp: int | None = None) -> None:
-        if self._end is None:
+        if self._end_time is None:
             self._events.append(Event(name, attributes, timestamp))
 
     def update_name(self, name: str) -> None:
-        self._name = name
+        if self._end_time is None:
+            self._name = name
 
     def set_status(self, status: Status | StatusCode, description: str | None = None) -> None:
         """As the SDK's: OK is final, UNSET never overrides."""
-        if self._end is not None or self._status.status_code is StatusCode.OK:
+        if self._end_time is not None or self._status.status_code is StatusCode.OK:
             return
         status = status if isinstance(status, Status) else Status(status, description)
         if status.status_code is not StatusCode.UNSET:
@@ -93,22 +104,7 @@ class ConsumerSpan(Span):
         self.add_event("exception", {**recorded, **(attributes or {})}, timestamp)
 
     def end(self, end_time: int | None = None) -> None:
-        if self._end is not None:
+        if self._end_time is not None:
             return
-        self._end = end_time if end_time is not None else time.time_ns()
-        tracer = self._tracer
-        tracer.span_processor.on_end(
-            ReadableSpan(
-                name=self._name,
-                context=self._context,
-                parent=self._parent,
-                resource=tracer.resource,
-                attributes=self._attributes,
-                events=self._events,
-                kind=SpanKind.CONSUMER,
-                status=self._status,
-                start_time=self._start,
-                end_time=self._end,
-                instrumentation_scope=self._scope,
-            )
-        )
+        self._end_time = end_time if end_time is not None else time.time_ns()
+        self._processor.on_end(self)

@@ -11,10 +11,11 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import Tracer as SdkTracer
 from opentelemetry.sdk.trace.sampling import Decision
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, format_trace_id
+from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, TraceState, format_trace_id
 
 from orderflow.contracts import Event
-from orderflow.tracing import context_of
+from orderflow.tracing import parent_of
+from orderflow.tracing.sampling import RatioKeepingFailures
 from workers.runtime.consumer_span import ConsumerSpan
 from workers.runtime.messages import Received
 
@@ -65,35 +66,52 @@ def start_handler_span(service: str, queue: str, message: Received, event: Event
         if event.order_id is not None:
             attributes["orderflow.order_id"] = str(event.order_id)
     name = f"{service} {event.event_type if event is not None else 'undecodable message'}"
-    parent_context = context_of(event)
-    span = _start(tracer, name, parent_context, attributes)
-    return span, otel_context.attach(trace.set_span_in_context(span, parent_context))
+    span = _start(tracer, name, parent_of(event), attributes)
+    return span, otel_context.attach(trace.set_span_in_context(span, _EMPTY))
 
 
-def _start(tracer: trace.Tracer, name: str, parent_context: otel_context.Context, attributes: dict[str, Any]) -> Span:
+_EMPTY = otel_context.Context()  # immutable: the base of the handler's context (nothing else of the receiver's)
+# The handler span's trace flags by (sampled, random trace id).
+_FLAGS = {
+    (sampled, random_id): TraceFlags(
+        (TraceFlags.SAMPLED if sampled else 0) | (TraceFlags.RANDOM_TRACE_ID if random_id else 0)
+    )
+    for sampled in (False, True)
+    for random_id in (False, True)
+}
+
+
+def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attributes: dict[str, Any]) -> Span:
     """What the SDK's `Tracer.start_span` does for a consumer span (ids, the sampler's decision,
-    the processors' `on_start`), with a `ConsumerSpan`; another provider's tracer starts its own."""
+    the processors' `on_start`), with a `ConsumerSpan`; another provider's tracer starts its own.
+
+    Our sampler decides a child of a remote parent from the parent alone (`RatioKeepingFailures.follows`:
+    no sampling result to build and copy); any other sampler, and a new trace, ask `should_sample`."""
+    parent_context = _EMPTY if parent is None else trace.set_span_in_context(trace.NonRecordingSpan(parent), _EMPTY)
     if not isinstance(tracer, SdkTracer):
         return tracer.start_span(name, context=parent_context, kind=SpanKind.CONSUMER, attributes=attributes)
-    remote = trace.get_current_span(parent_context).get_span_context()
-    parent = remote if remote.is_valid else None
-    trace_id = tracer.id_generator.generate_trace_id() if parent is None else parent.trace_id
-    links: Sequence[trace.Link] = ()
-    decision = tracer.sampler.should_sample(parent_context, trace_id, name, SpanKind.CONSUMER, attributes, links)
-    flags = TraceFlags.SAMPLED if decision.decision is Decision.RECORD_AND_SAMPLE else TraceFlags.DEFAULT
-    random_id = tracer.id_generator.is_trace_id_random() if parent is None else parent.trace_flags.random_trace_id
-    if random_id:
-        flags |= TraceFlags.RANDOM_TRACE_ID
+    ids = tracer.id_generator
+    sampler = tracer.sampler
+    trace_state: TraceState | None
+    if parent is not None and type(sampler) is RatioKeepingFailures:
+        trace_id, trace_state, random_id = parent.trace_id, parent.trace_state, parent.trace_flags.random_trace_id
+        sampled, recorded = sampler.follows(parent), True
+    else:
+        trace_id = ids.generate_trace_id() if parent is None else parent.trace_id
+        links: Sequence[trace.Link] = ()
+        decision = sampler.should_sample(parent_context, trace_id, name, SpanKind.CONSUMER, attributes, links)
+        trace_state, attributes = decision.trace_state, dict(decision.attributes)
+        sampled, recorded = decision.decision is Decision.RECORD_AND_SAMPLE, decision.decision is not Decision.DROP
+        random_id = ids.is_trace_id_random() if parent is None else parent.trace_flags.random_trace_id
     context = SpanContext(
-        trace_id, tracer.id_generator.generate_span_id(), is_remote=False, trace_flags=TraceFlags(flags),
-        trace_state=decision.trace_state,
+        trace_id, ids.generate_span_id(), is_remote=False, trace_flags=_FLAGS[sampled, random_id],
+        trace_state=trace_state,
     )  # fmt: skip
-    if decision.decision is Decision.DROP:
+    if not recorded:
         return trace.NonRecordingSpan(context)
     span = ConsumerSpan(
-        tracer, scope=_INSTRUMENTATION_SCOPE, name=name, context=context, parent=parent,
-        attributes=dict(decision.attributes),
-    )  # fmt: skip
+        tracer, scope=_INSTRUMENTATION_SCOPE, name=name, context=context, parent=parent, attributes=attributes
+    )
     tracer.span_processor.on_start(span, parent_context=parent_context)  # type: ignore[arg-type]  # processors read it as a span
     return span
 
