@@ -33,14 +33,20 @@ class Queue:
         visibility_timeout: int,
         wait_seconds: int,
         linger: float = 0.005,
+        visibility_linger: float = 0.05,
         batch_deletes: bool = True,
     ) -> None:
+        """`linger`: how long a delete waits for others to share its batch (the handler does not wait
+        for it). `visibility_linger`: the same for visibility changes, whose callers do wait (a retry's
+        backoff, the drain's release of messages another worker should take at once): kept short."""
         self._client = client
         self.url = url
         self.visibility_timeout = visibility_timeout
         self.wait_seconds = wait_seconds
         self._deletes: MicroBatcher[str, None] = MicroBatcher(self._delete_batch, linger=linger)
-        self._visibility: MicroBatcher[tuple[str, int], None] = MicroBatcher(self._visibility_batch, linger=linger)
+        self._visibility: MicroBatcher[tuple[str, int], None] = MicroBatcher(
+            self._visibility_batch, linger=visibility_linger
+        )
         self._batch_deletes = batch_deletes
         self.delete_failures = 0
         self.calls: dict[str, int] = {

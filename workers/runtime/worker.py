@@ -179,6 +179,10 @@ class Worker:
                 self._backlog.set()
             else:
                 self._backlog.clear()
+            # How receives are spent (logged with worker_stopped): each is billed however few it brought.
+            self.stats[
+                "receives_full" if len(messages) >= want else "receives_partial" if messages else "receives_empty"
+            ] += 1
             if self._stopping.is_set():
                 await self._release(messages, "received while stopping")
                 return
