@@ -15,7 +15,7 @@ from orderflow.aws.clients import AwsClients
 from orderflow.aws.idempotency import ProcessedEvents
 from orderflow.aws.publisher import EventPublisher
 from orderflow.settings import Settings
-from tests.support import drain_queue, eventually, get_item, order_placed, queue_url, stock
+from tests.support import drain_queue, eventually, get_item, order_placed, queue_depth, queue_url, stock
 from workers.runtime.worker import Worker
 from workers.services.inventory.store import InventoryStore
 
@@ -86,10 +86,17 @@ async def test_both_request_shapes_reserve_stock_once_per_order(
         assert sent["PutEvents"] == 3
         assert sent["GetItem"] == 3, "check-then-act: one pre-read of the processed record per message"
     else:
+        # The deletes linger (delete_linger_seconds) after the handlers finish: wait for them to go out.
+        inventory = await queue_url(aws, settings.queue_name("inventory"))
+        await eventually(lambda: _empty(aws, inventory), timeout=10)
         assert sent["DeleteMessage"] == 0 and sent["DeleteMessageBatch"] >= 1
         assert sent["PutItem"] == 0, "the processed record rides on the reservation, in the state transaction"
         assert sent["GetItem"] == 0, "no pre-read: the transaction's condition on the record catches duplicates"
     assert sent["TransactWriteItems"] == 3
+
+
+async def _empty(aws: AwsClients, url: str) -> bool | None:
+    return await queue_depth(aws, url) == 0 or None
 
 
 async def test_separate_record_answers_the_stored_outcome_on_a_duplicate(aws: AwsClients, settings: Settings) -> None:
