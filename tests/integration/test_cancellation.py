@@ -216,6 +216,7 @@ async def test_cancel_before_the_reservation_keeps_the_stock(aws: AwsClients, se
     )
     assert await release_for_cancel(cancelled, deps) == []
     assert await reserve_stock(placed, deps) == []
+    assert await reserve_stock(placed, deps) == []  # a redelivery after the cancel marker: nothing either
     assert await stock(aws, settings, "CANCEL-SKU") == 10
     item = await get_item(aws, settings.table_name("inventory"), f"ORDER#{placed.data.order_id}", "RESERVATION")
     assert item is not None and item["state"] == "CANCELLED"

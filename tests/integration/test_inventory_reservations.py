@@ -164,19 +164,6 @@ async def test_a_redelivery_after_a_release_answers_the_original_reservation(
     assert await stock(aws, settings, "REL-2") == 4
 
 
-async def test_a_redelivery_after_the_cancel_marker_reserves_nothing_again(aws: AwsClients, settings: Settings) -> None:
-    deps = inventory_deps(aws, settings)
-    await deps.store.put_stock("MARK-1", 4)
-    placed = order_placed([("MARK-1", 1)])
-    cancelled = OrderCancelled.caused_by(
-        placed, OrderCancelledData(order_id=placed.data.order_id, customer_email="a@example.com"), service="t"
-    )
-    assert await release_for_cancel(cancelled, deps) == []
-    assert await reserve_stock(placed, deps) == []
-    assert await reserve_stock(placed, deps) == []
-    assert await stock(aws, settings, "MARK-1") == 4
-
-
 async def test_a_reservation_made_with_a_separate_record_still_answers_its_redelivery(
     aws: AwsClients, settings: Settings
 ) -> None:
