@@ -74,6 +74,9 @@ def dev(tmp_path: Path) -> Iterator[DevStack]:
         ORDERFLOW_TOPOLOGY_PATH=str(_fast_topology(tmp_path)),
         ORDERFLOW_DEV_STATE_FILE=str(tmp_path / "dev-state.json"),
         ORDERFLOW_SHUTDOWN_DEADLINE_SECONDS="6",
+        # Two messages at a time per worker: one worker at the default 40 drains the 120-order
+        # backlog in about 2 s, before the second tick can scale it out (CI saw no scale-out at all).
+        ORDERFLOW_MAX_IN_FLIGHT="2",
     )
     argv = ["dev", "--emulator-port", str(emulator_port), "--api-port", str(api_port), "--services", "inventory"]
     with log.open("wb") as out:
