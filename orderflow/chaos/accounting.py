@@ -19,6 +19,7 @@ from orderflow.chaos.cancels import (
 from orderflow.chaos.load import Submission
 from orderflow.ops.aws import client
 from orderflow.ops.mail import Mail
+from orderflow.orders_table import timeline
 from orderflow.settings import Settings
 from workers.services.notification.rendering import news
 
@@ -86,8 +87,8 @@ class Tables:
         match table, sk:
             case "orders", "ORDER":
                 self.orders[order] = item
-                if "placedEvent" in item:  # the first timeline entry rides on the order item
-                    self.timeline[order].append("OrderPlaced")
+                # the order item holds its OrderPlaced and the projector's entries
+                self.timeline[order] += [str(e["eventType"]) for e in timeline(item, [])]
             case "orders", _ if sk.startswith("EVENT#"):
                 self.timeline[order].append(str(item["eventType"]))
             case "orders", _ if pk.startswith("OUTBOX#"):

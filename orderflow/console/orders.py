@@ -26,7 +26,7 @@ from orderflow.analytics_table import (
     recent_pk,
 )
 from orderflow.aws.dynamo import from_attrs, to_attrs
-from orderflow.orders_table import order_key, timeline
+from orderflow.orders_table import order_key, timeline, without_entries
 
 if TYPE_CHECKING:
     from types_aiobotocore_dynamodb import DynamoDBClient
@@ -173,7 +173,7 @@ class OrderReader:
         order = next((i for i in items if i["sk"] == "ORDER"), None)
         if order is None:
             return None
-        return {**_plain(order), "timeline": [_plain(e) for e in timeline(order, items)]}
+        return {**_plain(without_entries(order)), "timeline": [_plain(e) for e in timeline(order, items)]}
 
 
 def _row(index: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:

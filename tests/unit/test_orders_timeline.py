@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from orderflow.orders_table import order_key, placed_fields, timeline, timeline_key
+from orderflow.orders_table import (
+    entry_name,
+    entry_value,
+    order_key,
+    placed_fields,
+    timeline,
+    timeline_key,
+    without_entries,
+)
 
 ORDER_ID, PLACED, RESERVED = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
@@ -37,3 +45,30 @@ def test_an_order_placed_with_an_entry_of_its_own_shows_it_once() -> None:
 
 def test_no_order_no_placed_entry() -> None:
     assert timeline(None, []) == []
+
+
+def test_entries_the_order_item_holds_join_the_items_each_once_in_time_order() -> None:
+    # GIVEN an order item holding its OrderPlaced and the projector's entry for InventoryReserved,
+    # an older projector's item for that same event, and a cancel request's item
+    cancel = uuid.uuid4()
+    order = {
+        **order_key(ORDER_ID),
+        "status": "STOCK_RESERVED",
+        **placed_fields(PLACED, "2026-12-03T09:00:00+00:00"),
+        entry_name(RESERVED): entry_value("InventoryReserved", "orderflow.inventory", "2026-12-03T09:00:01+00:00"),
+    }
+    requested = {
+        **_entry(cancel, "OrderCancellationRequested", "2026-12-03T09:00:02+00:00"),
+        "source": "orderflow.orders",
+    }
+    old = _entry(RESERVED, "InventoryReserved", "2026-12-03T09:00:01+00:00")
+    # WHEN the timeline is read
+    entries = timeline(order, [order, old, requested])
+    # THEN each event shows once, oldest first, in the shape the API and the console show
+    assert entries == [
+        _entry(PLACED, "OrderPlaced", "2026-12-03T09:00:00+00:00"),
+        _entry(RESERVED, "InventoryReserved", "2026-12-03T09:00:01+00:00"),
+        requested,
+    ]
+    # AND the order's own fields leave the entries out
+    assert entry_name(RESERVED) not in without_entries(order) and without_entries(order)["status"] == "STOCK_RESERVED"

@@ -1,9 +1,10 @@
-"""The projector's writes to the orders table: a timeline entry, then the order's state.
+"""The projector's writes to the orders table: each event's timeline entry is an attribute of the
+order item, written in the same conditional update as the change the event makes.
 
-Two single-item writes, no transaction. Both are idempotent on their own, so the order between
-them only decides what a reader can see: the timeline entry goes first, so an order never shows a
-status without the event that moved it there. A crash between the two leaves the entry without
-the status change; the redelivery finds the entry and makes the change.
+One single-item write per event, no transaction: the entry's absence is the event's dedup
+condition, so a redelivery finds it and changes nothing, and a crash loses nothing (the write
+happened whole or not at all). 1 WRU while the order item stays under 1 KiB (a shipped order's
+does; orderflow.orders_table.entry_value).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from orderflow.aws.dynamo import from_attrs, to_attrs, write_if
 from orderflow.contracts import Event
 from orderflow.errors import AwsError
-from orderflow.orders_table import order_key, timeline_key
+from orderflow.orders_table import entry_name, entry_value, order_key
 from workers.services.orders.projection import OrderState, Transition
 
 if TYPE_CHECKING:
@@ -42,73 +43,77 @@ class OrdersStore:
             raise AwsError(f"reading order {order_id} failed: {exc}") from exc
         return from_attrs(response["Item"]) if "Item" in response else None
 
-    async def add_to_timeline(self, order_id: uuid.UUID, event: Event) -> bool:
-        """The event's timeline entry, once; False when it is there already (a redelivery)."""
-        entry = {
-            **timeline_key(order_id, event.event_id),
-            "eventType": event.event_type,
-            "source": event.source,
-            "occurredAt": event.occurred_at.isoformat(),
-            "recordedAt": datetime.now(UTC).isoformat(),
-        }
-        return await self._write(
-            "put_item",
-            f"recording {event.event_type} on the timeline",
-            Item=to_attrs(entry),
-            ConditionExpression="attribute_not_exists(pk)",
-        )
+    async def record(self, order_id: uuid.UUID, event: Event, step: Transition | None) -> bool:
+        """The event's entry and the change `step` guesses, as one conditional update, without
+        reading; False when the entry is there already (a redelivery), the order is not in a state
+        `step` expects, or there is no order."""
+        update = _Update(event)
+        if step is None:
+            return await self._update(order_id, update, "attribute_exists(#status)")
+        for name, value in step.changes.items():
+            update.set(name, value)
+        update.moved()
+        if step.from_statuses is None:
+            return await self._update(order_id, update, "attribute_exists(#status)")
+        allowed = [update.value(status) for status in sorted(step.from_statuses)]
+        return await self._update(order_id, update, f"#status IN ({', '.join(allowed)})")
 
-    async def try_transition(self, order_id: uuid.UUID, step: Transition) -> bool:
-        """Apply `step` without reading, as one conditional update; False when its condition fails
-        (the order is not in the state the step expects, or is missing)."""
-        names, values = {"#status": "status"}, {":one": 1, ":now": _now()}
-        sets = ["updatedAt = :now", "version = version + :one"]
-        differs = []
-        for i, (name, value) in enumerate(step.changes.items()):
-            names[f"#c{i}"], values[f":c{i}"] = name, value
-            sets.append(f"#c{i} = :c{i}")
-            differs.append(f"attribute_not_exists(#c{i}) OR #c{i} <> :c{i}")
-        if step.from_statuses is not None:
-            allowed = sorted(step.from_statuses)
-            values |= {f":from{i}": status for i, status in enumerate(allowed)}
-            condition = "#status IN (" + ", ".join(f":from{i}" for i in range(len(allowed))) + ")"
-        else:
-            # DynamoDB refuses redundant parentheses: wrap each alternative only when there are several.
-            either = " OR ".join(f"({d})" for d in differs) if len(differs) > 1 else differs[0]
-            condition = f"attribute_exists(#status) AND ({either})"
-        return await self._write(
-            "update_item",
-            f"moving order {order_id}",
-            Key=to_attrs(order_key(order_id)),
-            UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression=condition,
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_attrs(values),
-        )
-
-    async def set_state(self, order_id: uuid.UUID, version: int, state: OrderState) -> None:
-        """Set `state` on the order as read at `version` (optimistic concurrency)."""
-        values: dict[str, Any] = {":status": state.status, ":now": _now(), ":v": version, ":one": 1}
-        update = "SET #status = :status, updatedAt = :now, version = version + :one"
-        for name in ("reason", "cancellation", "refund"):
-            if (value := getattr(state, name)) is not None:
-                update += f", {name} = :{name}"
-                values[f":{name}"] = value
-        written = await self._write(
-            "update_item",
-            f"moving order {order_id}",
-            Key=to_attrs(order_key(order_id)),
-            UpdateExpression=update,
-            ConditionExpression="version = :v",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues=to_attrs(values),
-        )
-        if not written:
+    async def record_after_read(
+        self, order_id: uuid.UUID, event: Event, version: int, after: OrderState | None
+    ) -> None:
+        """The event's entry, and `after` (None: the event changes nothing) on the order as read at
+        `version` (optimistic concurrency). Raises ConcurrentUpdate when the order changed since."""
+        update = _Update(event)
+        if after is None:
+            # An entry alone changes no state: it needs no version, only its own absence (a racing
+            # delivery of the same event that wrote it first leaves nothing to do).
+            await self._update(order_id, update, "attribute_exists(#status)")
+            return
+        for name in ("status", "reason", "cancellation", "refund"):
+            if (value := getattr(after, name)) is not None:
+                update.set(name, value)
+        update.moved()
+        if not await self._update(order_id, update, f"version = {update.value(version)}"):
             raise ConcurrentUpdate
+
+    async def _update(self, order_id: uuid.UUID, update: _Update, condition: str) -> bool:
+        return await self._write(
+            "update_item",
+            f"recording {update.event_type} on order {order_id}",
+            Key=to_attrs(order_key(order_id)),
+            UpdateExpression="SET " + ", ".join(update.sets),
+            ConditionExpression=f"attribute_not_exists(#entry) AND {condition}",
+            ExpressionAttributeNames=update.names,
+            ExpressionAttributeValues=to_attrs(update.values),
+        )
 
     async def _write(self, operation: str, what: str, **request: Any) -> bool:
         return await write_if(self._client, operation, what, TableName=self.table, **request)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
+class _Update:
+    """One UpdateItem's SET clauses, names and values, built up from an event's entry."""
+
+    def __init__(self, event: Event) -> None:
+        self.event_type = event.event_type
+        entry = entry_value(event.event_type, event.source, event.occurred_at.isoformat())
+        self.names = {"#entry": entry_name(event.event_id), "#status": "status"}
+        self.values: dict[str, Any] = {}
+        self.sets = [f"#entry = {self.value(entry)}"]
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = value
+        return placeholder
+
+    def set(self, name: str, value: str) -> None:
+        placeholder = f"#n{len(self.names)}"
+        self.names[placeholder] = name
+        self.sets.append(f"{placeholder} = {self.value(value)}")
+
+    def moved(self) -> None:
+        """The order's state changed: its version and update time move too."""
+        self.sets += [
+            f"updatedAt = {self.value(datetime.now(UTC).isoformat())}",
+            f"version = version + {self.value(1)}",
+        ]
