@@ -17,7 +17,7 @@ import httpx
 
 from bench.common import Table, save
 from bench.stack import Snapshot, Stack, item_sizes, place, wait_shipped
-from bench.units import PRICING_SOURCE, dollars_per_million
+from bench.units import PRICING_SOURCE, dollars_per_million, settle_updates
 
 SERVICES = ("api", "inventory", "payment", "shipping", "notification", "orders")
 
@@ -70,6 +70,8 @@ def run_config(naive: bool, gentle: int, burst: int) -> dict[str, Snapshot]:
         phases["bursty"] = stack.snapshot().minus(idle)
         BURST_SECONDS[cfg] = time.monotonic() - began
         SIZES[cfg] = item_sizes(stack)
+        for snap in phases.values():  # updates bill the item's size, known only now
+            snap.units = {name: Counter(settle_updates(units, SIZES[cfg])) for name, units in snap.units.items()}
         return phases
 
 

@@ -19,7 +19,7 @@ import boto3
 import httpx
 
 from bench.common import EMULATORS, BenchError, child_env, cpu_seconds, python, start_emulator, wait_exit
-from bench.units import item_size
+from bench.units import item_kind, item_size
 from orderflow.local.emulator import Emulator, free_port
 from orderflow.local.provision import provision
 from orderflow.local.seed import CATALOGUE, seed
@@ -228,8 +228,7 @@ def item_sizes(stack: Stack) -> dict[str, int]:
         while True:
             page = dynamodb.scan(**kwargs)
             for item in page.get("Items", []):
-                sk = item["sk"]["S"].split("#")[0]
-                kind = f"{table} {'(time bucket)' if sk[:1].isdigit() else sk}"
+                kind = item_kind(table, item["sk"]["S"])
                 largest[kind] = max(largest.get(kind, 0), item_size(item))
             if "LastEvaluatedKey" not in page:
                 break

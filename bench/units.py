@@ -5,9 +5,11 @@
 - DynamoDB on demand: a write costs 1 WRU per 1 KiB of item (rounded up); a transactional write
   twice that; a strongly consistent read 1 RRU per 4 KiB (eventually consistent: half); a
   transactional read twice. Query and BatchGetItem sum their items, rounded up per call / item.
-  Item size = attribute names + values (numbers ≈ 1 byte per 2 digits + 1). For UpdateItem the
-  item is not visible client-side: its key plus the values written stand in (≥ 1 WRU) — an
-  under-estimate for large items, said so in docs/benchmarks.md.
+  Item size = attribute names + values (numbers ≈ 1 byte per 2 digits + 1).
+- An update (UpdateItem, or an Update inside a transaction) bills the larger of the item before and
+  after, which a client does not see: it is counted as "updated TABLE KIND" and priced after the run
+  by `settle_updates` at the largest item of that table and kind then (items here only grow, so
+  that bounds every update from above).
 """
 
 from __future__ import annotations
@@ -49,21 +51,48 @@ def _rru(size: int, consistent: bool) -> float:
 
 
 def _write_size(op: dict[str, Any]) -> int:
-    if "Item" in op:
-        return item_size(op["Item"])
-    return item_size(op.get("Key", {})) + item_size(op.get("ExpressionAttributeValues", {}))
+    return item_size(op["Item"]) if "Item" in op else item_size(op.get("Key", {}))
+
+
+def item_kind(table: str, sk: str) -> str:
+    """'TABLE KIND': the table's short name and the sort key's prefix (digits: a time bucket)."""
+    prefix = sk.split("#", maxsplit=1)[0]
+    return f"{table.rsplit('-', 1)[-1]} {'(time bucket)' if prefix[:1].isdigit() else prefix}"
+
+
+def _updated(op: dict[str, Any]) -> str:
+    return "updated " + item_kind(op["TableName"], op["Key"]["sk"]["S"])
 
 
 def dynamodb_units(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> dict[str, float]:
-    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+    if operation == "UpdateItem":
+        return {_updated(params): 1}
+    if operation in ("PutItem", "DeleteItem"):
         return {"WRU": _wru(_write_size(params))}
     if operation == "TransactWriteItems":
-        wru = 0
+        units: dict[str, float] = {"WRU": 0}
         for entry in params.get("TransactItems", []):
             (kind, op), *_ = entry.items()
-            wru += 2 * (1 if kind == "ConditionCheck" else _wru(_write_size(op)))
-        return {"WRU": wru}
+            if kind == "Update":
+                units[_updated(op)] = units.get(_updated(op), 0) + 2  # transactional: twice
+            else:
+                units["WRU"] += 2 * (1 if kind == "ConditionCheck" else _wru(_write_size(op)))
+        return units
     return {"RRU": _read_units(operation, params, parsed)} if "Get" in operation or operation == "Query" else {}
+
+
+def settle_updates(units: dict[str, float], largest: dict[str, int]) -> dict[str, float]:
+    """`units` with every "SERVICE.OPERATION.updated TABLE KIND" count priced as WRU at the largest
+    item of that kind (bench.stack.item_sizes after the run; 1 WRU where the kind left no item)."""
+    settled: dict[str, float] = {}
+    for key, n in units.items():
+        head, _, unit = key.rpartition(".")
+        if unit.startswith("updated "):
+            wru = f"{head}.WRU"
+            settled[wru] = settled.get(wru, 0) + n * _wru(largest.get(unit.removeprefix("updated "), 0))
+        else:
+            settled[key] = settled.get(key, 0) + n
+    return settled
 
 
 def _read_units(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> float:
