@@ -89,6 +89,8 @@ class LoopSpanProcessor(SpanProcessor):
         self._timer: asyncio.TimerHandle | None = None
         self._timer_loop: asyncio.AbstractEventLoop | None = None
 
+    starts_nothing = True  # orderflow.tracing.chain.ProcessorChain: on_start is a no-op
+
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Nothing to do until a span ends."""
 

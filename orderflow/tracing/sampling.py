@@ -17,6 +17,8 @@ from opentelemetry.trace import Link, SpanContext, SpanKind, StatusCode, TraceFl
 from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
 
+from orderflow.tracing.chain import starts_nothing
+
 MAX_TRACES = 512  # unsampled traces buffered at once (the oldest is dropped first)
 MAX_SPANS_PER_TRACE = 128
 # A failed request or handler keeps its spans; a failed AWS call inside a handler that went on to
@@ -67,6 +69,11 @@ class KeepFailedSpans(SpanProcessor):
     def __init__(self, inner: SpanProcessor) -> None:
         self._inner = inner
         self._held: OrderedDict[int, list[ReadableSpan]] = OrderedDict()
+
+    @property
+    def starts_nothing(self) -> bool:
+        """As the processor it wraps (orderflow.tracing.chain.ProcessorChain)."""
+        return starts_nothing(self._inner)
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         self._inner.on_start(span, parent_context=parent_context)

@@ -10,6 +10,7 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from orderflow.settings import Settings
+from orderflow.tracing.chain import ProcessorChain
 from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor, span_file
 from orderflow.tracing.sampling import KeepFailedSpans, RatioKeepingFailures
 
@@ -33,6 +34,7 @@ def configure_tracing(
     provider = TracerProvider(
         resource=Resource.create({"service.name": service, "service.namespace": settings.resource_prefix}),
         sampler=RatioKeepingFailures(settings.trace_sample_ratio),
+        active_span_processor=ProcessorChain(),
     )
     provider.add_span_processor(_processor(settings, service, exporter))
     trace.set_tracer_provider(provider)

@@ -9,15 +9,26 @@ from typing import Any
 
 import pytest
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
-from opentelemetry.trace import SpanKind, Status, StatusCode, TraceState, format_span_id, format_trace_id
+from opentelemetry.trace import (
+    SpanKind,
+    Status,
+    StatusCode,
+    TraceState,
+    format_span_id,
+    format_trace_id,
+    get_current_span,
+)
 
 from orderflow.contracts.envelope import TraceContext
 from orderflow.tracing import context_of, stamp
+from orderflow.tracing.chain import ProcessorChain
+from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor
 from orderflow.tracing.sampling import KeepFailedSpans, RatioKeepingFailures
 from tests.support import order_placed
 from workers.runtime.consumer_span import ConsumerSpan
@@ -32,7 +43,9 @@ def installed(monkeypatch: pytest.MonkeyPatch, ratio: float = 1.0) -> tuple[Trac
     """A provider as `configure_tracing` builds it, seen by the worker as the process's provider."""
     exporter = InMemorySpanExporter()
     provider = TracerProvider(
-        resource=Resource.create({"service.name": "inventory"}), sampler=RatioKeepingFailures(ratio)
+        resource=Resource.create({"service.name": "inventory"}),
+        sampler=RatioKeepingFailures(ratio),
+        active_span_processor=ProcessorChain(),
     )
     provider.add_span_processor(KeepFailedSpans(SimpleSpanProcessor(exporter)))
     monkeypatch.setattr(trace, "get_tracer_provider", lambda: provider)
@@ -191,3 +204,42 @@ def test_with_tracing_off_no_span_is_started(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(trace, "get_tracer_provider", trace.ProxyTracerProvider)
     assert start_handler_span("inventory", "q", received(), traced_event()) is None
     assert end_handler_span(None, "handled", None) is None
+
+
+class Starting(SpanProcessor):
+    """A processor that does something when a span starts: it keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[Span, Context | None]] = []
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        self.started.append((span, parent_context))
+
+
+def test_the_processors_on_start_is_called_once_one_of_them_does_something(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # GIVEN the chain as configure_tracing builds it: its processors do nothing at a span's start
+    provider, exporter = installed(monkeypatch)
+    chain = provider.get_tracer("test").span_processor  # the chain the provider was given
+    assert isinstance(chain, ProcessorChain) and chain.starts_nothing
+    local = LoopSpanProcessor(JsonlSpanExporter(tmp_path / "s.jsonl", max_bytes=1000), delay=0.5)
+    batch = BatchSpanProcessor(InMemorySpanExporter())
+    for quiet in (local, KeepFailedSpans(local), KeepFailedSpans(batch)):
+        chain.add_span_processor(quiet)
+    assert chain.starts_nothing
+    batch.shutdown()
+    end_handler_span(start_handler_span("inventory", "q", received(), traced_event()), "handled", None)
+    # WHEN a processor that does something at a span's start is added (wrapped, as ours wrap theirs)
+    starting = Starting()
+    chain.add_span_processor(KeepFailedSpans(starting))
+    assert not chain.starts_nothing
+    handle = start_handler_span("inventory", "q", received(), traced_event())
+    assert handle is not None
+    end_handler_span(handle, "handled", None)
+    # THEN it is given the span and the producer's span as the parent context, as the SDK gives them
+    ((span, parent_context),) = starting.started
+    assert span is handle[0]
+    parent = get_current_span(parent_context).get_span_context()
+    assert format_trace_id(parent.trace_id) == TRACE_ID and format_span_id(parent.span_id) == PARENT_ID
+    assert len(exporter.get_finished_spans()) == 2

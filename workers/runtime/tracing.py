@@ -86,10 +86,11 @@ def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attribut
     the processors' `on_start`), with a `ConsumerSpan`; another provider's tracer starts its own.
 
     Our sampler decides a child of a remote parent from the parent alone (`RatioKeepingFailures.follows`:
-    no sampling result to build and copy); any other sampler, and a new trace, ask `should_sample`."""
-    parent_context = _EMPTY if parent is None else trace.set_span_in_context(trace.NonRecordingSpan(parent), _EMPTY)
+    no sampling result to build and copy); any other sampler, and a new trace, ask `should_sample`.
+    Where no processor does anything at a span's start (`ProcessorChain.starts_nothing`), neither the
+    parent's context is built nor the chain called."""
     if not isinstance(tracer, SdkTracer):
-        return tracer.start_span(name, context=parent_context, kind=SpanKind.CONSUMER, attributes=attributes)
+        return tracer.start_span(name, context=_context(parent), kind=SpanKind.CONSUMER, attributes=attributes)
     ids = tracer.id_generator
     sampler = tracer.sampler
     trace_state: TraceState | None
@@ -97,6 +98,7 @@ def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attribut
         trace_id, trace_state, random_id = parent.trace_id, parent.trace_state, parent.trace_flags.random_trace_id
         sampled, recorded = sampler.follows(parent), True
     else:
+        parent_context = _context(parent)
         trace_id = ids.generate_trace_id() if parent is None else parent.trace_id
         links: Sequence[trace.Link] = ()
         decision = sampler.should_sample(parent_context, trace_id, name, SpanKind.CONSUMER, attributes, links)
@@ -112,8 +114,15 @@ def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attribut
     span = ConsumerSpan(
         tracer, scope=_INSTRUMENTATION_SCOPE, name=name, context=context, parent=parent, attributes=attributes
     )
-    tracer.span_processor.on_start(span, parent_context=parent_context)  # type: ignore[arg-type]  # processors read it as a span
+    processor = tracer.span_processor
+    if getattr(processor, "starts_nothing", False) is not True:  # orderflow.tracing.chain.ProcessorChain
+        processor.on_start(span, parent_context=_context(parent))  # type: ignore[arg-type]  # processors read it as a span
     return span
+
+
+def _context(parent: SpanContext | None) -> otel_context.Context:
+    """The parent as a context, as the SDK's sampler and processors take it."""
+    return _EMPTY if parent is None else trace.set_span_in_context(trace.NonRecordingSpan(parent), _EMPTY)
 
 
 def end_handler_span(handle: HandlerSpan | None, outcome: str | None, reason: str | None) -> str | None:
