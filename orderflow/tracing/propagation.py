@@ -45,6 +45,18 @@ def context_of(event: Event | None) -> otel_context.Context:
 
 def parent_of(event: Event | None) -> trace.SpanContext | None:
     """`context_of`'s span context: the producer's span, or None where `context_of` starts a new trace."""
+    parsed = parent_with_ids(event)
+    return parsed[0] if parsed is not None else None
+
+
+ParentIds = tuple[trace.SpanContext, str, str]
+"""The producer's span context, and its trace id and span id in hex as format_trace_id / format_span_id
+spell them."""
+
+
+def parent_with_ids(event: Event | None) -> ParentIds | None:
+    """`parent_of`, with the parent's ids in hex as the traceparent carries them (the span file and
+    the log line write them so: no int-to-hex formatting again)."""
     trace_context = event.trace_context if event is not None else None
     if trace_context is None:
         return None
@@ -56,14 +68,16 @@ def parent_of(event: Event | None) -> trace.SpanContext | None:
     except ValueError:  # the propagator validates and returns empty; this guards its helpers
         return None
     parent = trace.get_current_span(extracted).get_span_context()
-    return parent if parent.is_valid else None
+    if not parent.is_valid:
+        return None
+    return parent, trace.format_trace_id(parent.trace_id), trace.format_span_id(parent.span_id)
 
 
 # Every flags byte's TraceFlags, by its two hex digits as the traceparent spells them.
 _FLAGS = {f"{flags:02x}": trace.TraceFlags(flags) for flags in range(256)}
 
 
-def _traceparent_only(traceparent: str) -> trace.SpanContext | None:
+def _traceparent_only(traceparent: str) -> ParentIds | None:
     """`_PROPAGATOR.extract` for a traceparent without tracestate (what our producers send), by the
     same rules, for a third of its CPU: its header getter, regex cache lookup and optional-header
     handling cost ~3 µs per handled message (docs/benchmarks.md, B1 — tracing overhead)."""
@@ -73,7 +87,9 @@ def _traceparent_only(traceparent: str) -> trace.SpanContext | None:
     version, trace_id, span_id, flags, rest = match.groups()
     if trace_id == "0" * 32 or span_id == "0" * 16 or version == "ff" or (version == "00" and rest):
         return None
-    return trace.SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=_FLAGS[flags])
+    # The pattern admits lower-case hex only: the groups are already what format_*_id would write.
+    context = trace.SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=_FLAGS[flags])
+    return context, trace_id, span_id
 
 
 def detached_context() -> contextvars.Context:

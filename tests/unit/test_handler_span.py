@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import orjson
 import pytest
 from opentelemetry import trace
 from opentelemetry.context import Context
@@ -26,9 +27,10 @@ from opentelemetry.trace import (
 )
 
 from orderflow.contracts.envelope import TraceContext
+from orderflow.ops.trace import SpanRecord
 from orderflow.tracing import context_of, stamp
 from orderflow.tracing.chain import ProcessorChain
-from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor
+from orderflow.tracing.local import JsonlSpanExporter, LoopSpanProcessor, encode, span_record
 from orderflow.tracing.sampling import KeepFailedSpans, RatioKeepingFailures
 from tests.support import order_placed
 from workers.runtime.consumer_span import ConsumerSpan
@@ -243,3 +245,38 @@ def test_the_processors_on_start_is_called_once_one_of_them_does_something(
     parent = get_current_span(parent_context).get_span_context()
     assert format_trace_id(parent.trace_id) == TRACE_ID and format_span_id(parent.span_id) == PARENT_ID
     assert len(exporter.get_finished_spans()) == 2
+
+
+@pytest.mark.parametrize("tracestate", [None, "a=b"], ids=["traceparent only", "with tracestate"])
+@pytest.mark.parametrize("event", ["traced", "untraced", "undecodable"])
+def test_the_span_file_record_of_a_handler_span_is_the_generic_one(
+    monkeypatch: pytest.MonkeyPatch, tracestate: str | None, event: str
+) -> None:
+    # GIVEN a handler span with its ids in hex and its attributes as a plain dict (FlatSpan)
+    _, exporter = installed(monkeypatch)
+    traced = traced_event().model_copy(
+        update={"trace_context": TraceContext(traceparent=f"00-{TRACE_ID}-{PARENT_ID}-01", tracestate=tracestate)}
+    )
+    consumed = {"traced": traced, "untraced": order_placed(), "undecodable": None}[event]
+    handle = start_handler_span("inventory", "q", received(), consumed)
+    trace_id = end_handler_span(handle, "failed", "boom")
+    (ours,) = exporter.get_finished_spans()
+    # WHEN it is recorded as the span file records it, and as any other ReadableSpan would be
+    generic = ReadableSpan(
+        name=ours.name,
+        context=ours.context,
+        parent=ours.parent,
+        resource=ours.resource,
+        attributes=ours.attributes,
+        kind=ours.kind,
+        status=ours.status,
+        start_time=ours.start_time,
+        end_time=ours.end_time,
+    )
+    # THEN the records are the same, and `orderflow trace` reads the line back
+    assert span_record(ours) == span_record(generic)
+    assert ours.context is not None and trace_id == format_trace_id(ours.context.trace_id)
+    read = SpanRecord.from_json(orjson.loads(encode(ours)))
+    assert (read.trace_id, read.span_id) == (trace_id, format_span_id(ours.context.span_id))
+    assert read.parent_id == (PARENT_ID if event == "traced" else None)
+    assert read.attributes["orderflow.outcome"] == "failed" and read.status == "ERROR"

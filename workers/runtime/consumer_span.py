@@ -6,16 +6,18 @@ import time
 import traceback
 from collections.abc import Mapping
 
-from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.sdk.trace import Event
 from opentelemetry.sdk.trace import Tracer as SdkTracer
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode
 from opentelemetry.util.types import Attributes, AttributeValue
 
+from orderflow.tracing.local import FlatSpan
+
 _UNSET = Status(StatusCode.UNSET)  # immutable: shared by every span that sets no status
 
 
-class ConsumerSpan(Span, ReadableSpan):
+class ConsumerSpan(Span, FlatSpan):
     """A recording span that is its own `ReadableSpan`: when it ends, the provider's processors get
     the span itself.
 
@@ -26,8 +28,19 @@ class ConsumerSpan(Span, ReadableSpan):
     attributes are built from typed fields (str, int, float), so it keeps them in a plain dict; once
     ended nothing changes it (as the SDK's span, every setter is ignored then), so processors may
     keep it. Sampling, ids and processors are the provider's: what is exported is what the SDK's
-    span would have exported. Child spans (the handler's AWS calls) are SDK spans.
+    span would have exported. Child spans (the handler's AWS calls) are SDK spans. Its ids in hex
+    (`hex_ids`, the parent's as the traceparent spelled them) and its attribute dict are what the
+    local span file writes (`FlatSpan`).
     """
+
+    # ReadableSpan's fields that are the same for every handler span, as class attributes: fewer
+    # stores per span. `_events` is replaced by a new list at each event (rare: a recorded exception).
+    _kind = SpanKind.CONSUMER
+    _instrumentation_info = None
+    _links = ()
+    _status = _UNSET
+    _end_time: int | None = None
+    _events: list[Event] | tuple[()] = ()
 
     def __init__(
         self,
@@ -38,23 +51,18 @@ class ConsumerSpan(Span, ReadableSpan):
         context: SpanContext,
         parent: SpanContext | None,
         attributes: dict[str, AttributeValue],
+        hex_ids: tuple[str, str, str | None],
     ) -> None:
         # ReadableSpan's fields, set here rather than through its __init__ (a third of the span's start).
         self._name = name
-        self._context = context
-        self._kind = SpanKind.CONSUMER
-        self._instrumentation_info = None
+        self._context = self._span_context = context
         self._instrumentation_scope = scope
         self._parent = parent
-        self._attributes = self._values = attributes  # the same dict, typed as ours to mutate
-        self._span_context = context
-        self._events: list[Event] = []
-        self._links = ()
+        self._attributes = self.attribute_dict = attributes  # the same dict, typed as ours to mutate
+        self.hex_ids = hex_ids
         self._resource = tracer.resource
-        self._status = _UNSET
         self._processor = tracer.span_processor
         self._start_time = time.time_ns()
-        self._end_time: int | None = None
 
     def get_span_context(self) -> SpanContext:
         return self._span_context
@@ -64,15 +72,15 @@ class ConsumerSpan(Span, ReadableSpan):
 
     def set_attribute(self, key: str, value: AttributeValue) -> None:
         if self._end_time is None:
-            self._values[key] = value
+            self.attribute_dict[key] = value
 
     def set_attributes(self, attributes: Mapping[str, AttributeValue]) -> None:
         if self._end_time is None:
-            self._values.update(attributes)
+            self.attribute_dict.update(attributes)
 
     def add_event(self, name: str, attributes: Attributes = None, timestamp: int | None = None) -> None:
         if self._end_time is None:
-            self._events.append(Event(name, attributes, timestamp))
+            self._events = [*self._events, Event(name, attributes, timestamp)]
 
     def update_name(self, name: str) -> None:
         if self._end_time is None:

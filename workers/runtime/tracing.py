@@ -14,7 +14,7 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Span, SpanContext, SpanKind, Status, StatusCode, TraceFlags, TraceState, format_trace_id
 
 from orderflow.contracts import Event
-from orderflow.tracing import parent_of
+from orderflow.tracing.propagation import ParentIds, parent_with_ids
 from orderflow.tracing.sampling import RatioKeepingFailures
 from workers.runtime.consumer_span import ConsumerSpan
 from workers.runtime.messages import Received
@@ -66,7 +66,7 @@ def start_handler_span(service: str, queue: str, message: Received, event: Event
         if event.order_id is not None:
             attributes["orderflow.order_id"] = str(event.order_id)
     name = f"{service} {event.event_type if event is not None else 'undecodable message'}"
-    span = _start(tracer, name, parent_of(event), attributes)
+    span = _start(tracer, name, parent_with_ids(event), attributes)
     return span, otel_context.attach(trace.set_span_in_context(span, _EMPTY))
 
 
@@ -81,7 +81,7 @@ _FLAGS = {
 }
 
 
-def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attributes: dict[str, Any]) -> Span:
+def _start(tracer: trace.Tracer, name: str, parsed: ParentIds | None, attributes: dict[str, Any]) -> Span:
     """What the SDK's `Tracer.start_span` does for a consumer span (ids, the sampler's decision,
     the processors' `on_start`), with a `ConsumerSpan`; another provider's tracer starts its own.
 
@@ -89,6 +89,7 @@ def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attribut
     no sampling result to build and copy); any other sampler, and a new trace, ask `should_sample`.
     Where no processor does anything at a span's start (`ProcessorChain.starts_nothing`), neither the
     parent's context is built nor the chain called."""
+    parent = parsed[0] if parsed is not None else None
     if not isinstance(tracer, SdkTracer):
         return tracer.start_span(name, context=_context(parent), kind=SpanKind.CONSUMER, attributes=attributes)
     ids = tracer.id_generator
@@ -105,14 +106,25 @@ def _start(tracer: trace.Tracer, name: str, parent: SpanContext | None, attribut
         trace_state, attributes = decision.trace_state, dict(decision.attributes)
         sampled, recorded = decision.decision is Decision.RECORD_AND_SAMPLE, decision.decision is not Decision.DROP
         random_id = ids.is_trace_id_random() if parent is None else parent.trace_flags.random_trace_id
+    span_id = ids.generate_span_id()
     context = SpanContext(
-        trace_id, ids.generate_span_id(), is_remote=False, trace_flags=_FLAGS[sampled, random_id],
-        trace_state=trace_state,
-    )  # fmt: skip
+        trace_id, span_id, is_remote=False, trace_flags=_FLAGS[sampled, random_id], trace_state=trace_state
+    )
     if not recorded:
         return trace.NonRecordingSpan(context)
+    hex_ids = (
+        (parsed[1], format(span_id, "016x"), parsed[2])
+        if parsed is not None
+        else (format(trace_id, "032x"), format(span_id, "016x"), None)
+    )  # format_trace_id / format_span_id, inlined
     span = ConsumerSpan(
-        tracer, scope=_INSTRUMENTATION_SCOPE, name=name, context=context, parent=parent, attributes=attributes
+        tracer,
+        scope=_INSTRUMENTATION_SCOPE,
+        name=name,
+        context=context,
+        parent=parent,
+        attributes=attributes,
+        hex_ids=hex_ids,
     )
     processor = tracer.span_processor
     if getattr(processor, "starts_nothing", False) is not True:  # orderflow.tracing.chain.ProcessorChain
@@ -137,4 +149,6 @@ def end_handler_span(handle: HandlerSpan | None, outcome: str | None, reason: st
         if outcome != "handled":
             span.set_status(Status(StatusCode.ERROR, reason))
     span.end()
-    return format_trace_id(span.get_span_context().trace_id) if outcome is not None else None
+    if outcome is None:
+        return None
+    return span.hex_ids[0] if isinstance(span, ConsumerSpan) else format_trace_id(span.get_span_context().trace_id)
