@@ -280,3 +280,19 @@ def test_the_span_file_record_of_a_handler_span_is_the_generic_one(
     assert (read.trace_id, read.span_id) == (trace_id, format_span_id(ours.context.span_id))
     assert read.parent_id == (PARENT_ID if event == "traced" else None)
     assert read.attributes["orderflow.outcome"] == "failed" and read.status == "ERROR"
+
+
+def test_ids_the_caller_has_as_strings_give_the_attributes_the_span_computes(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, exporter = installed(monkeypatch)
+    event = traced_event()
+    # WHEN one span computes the event's ids and another is given them, as the worker's log context has them
+    end_handler_span(start_handler_span("inventory", "q", received(), event), "handled", None)
+    given = (str(event.event_id), str(event.order_id))
+    end_handler_span(start_handler_span("inventory", "q", received(), event, given), "handled", None)
+    # THEN both carry the same attributes
+    computed, passed = (
+        {k: v for k, v in (s.attributes or {}).items() if k != "orderflow.queue_wait_ms"}
+        for s in exporter.get_finished_spans()
+    )
+    assert computed == passed and computed["orderflow.order_id"] == str(event.order_id)
+    assert computed["orderflow.event_id"] == str(event.event_id)

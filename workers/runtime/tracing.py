@@ -38,9 +38,16 @@ def _tracer() -> trace.Tracer | None:
     return _TRACER[0][1]
 
 
-def start_handler_span(service: str, queue: str, message: Received, event: Event | None) -> HandlerSpan | None:
+EventIds = tuple[str, str | None]
+"""An event's id and order id (None: not about an order) as strings, as the worker's log context has them."""
+
+
+def start_handler_span(
+    service: str, queue: str, message: Received, event: Event | None, ids: EventIds | None = None
+) -> HandlerSpan | None:
     """Start the span and make it current, so the handler's AWS calls are children and its events
-    carry it on; None when tracing is off.
+    carry it on; None when tracing is off. `ids`: the event's, when the caller has them as strings
+    already (the log context: a UUID's `str` is ≈ 0.4 µs).
 
     `orderflow.queue_wait_ms` is the time from SQS's SentTimestamp to now: delivery, time in the
     queue and time waiting for a handler slot — the "wait" of `orderflow trace`.
@@ -59,12 +66,15 @@ def start_handler_span(service: str, queue: str, message: Received, event: Event
     if message.sent_at_ms:
         attributes["orderflow.queue_wait_ms"] = max(0.0, round(time.time() * 1000 - message.sent_at_ms, 3))
     if event is not None:
+        if ids is None:
+            order_id = event.order_id
+            ids = str(event.event_id), str(order_id) if order_id is not None else None
         attributes["orderflow.event_type"] = event.event_type
-        attributes["orderflow.event_id"] = str(event.event_id)
+        attributes["orderflow.event_id"] = ids[0]
         if event.causation_id is not None:
             attributes["orderflow.causation_id"] = str(event.causation_id)
-        if event.order_id is not None:
-            attributes["orderflow.order_id"] = str(event.order_id)
+        if ids[1] is not None:
+            attributes["orderflow.order_id"] = ids[1]
     name = f"{service} {event.event_type if event is not None else 'undecodable message'}"
     span = _start(tracer, name, parent_with_ids(event), attributes)
     return span, otel_context.attach(trace.set_span_in_context(span, _EMPTY))

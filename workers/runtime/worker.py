@@ -235,18 +235,21 @@ class Worker:
         decoded = event if isinstance(event, Event) else None
         # The message's log context, bound once (the handler's own lines carry it too).
         structlog.contextvars.clear_contextvars()
+        ids = None
         if decoded is None:
             structlog.contextvars.bind_contextvars(service=self.service.name, messageId=message.message_id)
         else:
+            order_id = decoded.order_id
+            ids = str(decoded.event_id), str(order_id) if order_id is not None else None
             structlog.contextvars.bind_contextvars(
                 service=self.service.name,
                 messageId=message.message_id,
-                eventId=str(decoded.event_id),
+                eventId=ids[0],
                 eventType=decoded.event_type,
                 correlationId=str(decoded.correlation_id),
-                orderId=str(decoded.order_id),
+                orderId=ids[1] or "None",  # as str(None): the log's field since it was first bound
             )
-        span = start_handler_span(self.service.name, self._queue_name, message, decoded)
+        span = start_handler_span(self.service.name, self._queue_name, message, decoded, ids)
         try:
             outcome, detail = await self._dispatch(message, event)
         except BaseException:  # cancelled by the drain's deadline: the span ends without an outcome
