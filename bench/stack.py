@@ -47,6 +47,24 @@ class Snapshot:
     botocore_seconds: dict[str, float]
     calls: dict[str, int]
 
+    def plus(self, other: Snapshot) -> Snapshot:
+        return Snapshot(
+            {k: self.cpu.get(k, 0.0) + other.cpu.get(k, 0.0) for k in self.cpu.keys() | other.cpu.keys()},
+            {
+                k: self.requests.get(k, Counter()) + other.requests.get(k, Counter())
+                for k in self.requests.keys() | other.requests.keys()
+            },
+            {
+                k: self.units.get(k, Counter()) + other.units.get(k, Counter())
+                for k in self.units.keys() | other.units.keys()
+            },
+            {
+                k: self.botocore_seconds.get(k, 0.0) + other.botocore_seconds.get(k, 0.0)
+                for k in self.botocore_seconds.keys() | other.botocore_seconds.keys()
+            },
+            {k: self.calls.get(k, 0) + other.calls.get(k, 0) for k in self.calls.keys() | other.calls.keys()},
+        )
+
     def minus(self, before: Snapshot) -> Snapshot:
         return Snapshot(
             {k: v - before.cpu.get(k, 0.0) for k, v in self.cpu.items()},
