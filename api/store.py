@@ -17,12 +17,13 @@ from orderflow.contracts.events import OrderCancellationRequested, OrderPlaced
 from orderflow.errors import AwsError
 from orderflow.orders_table import (
     OUTBOX_SHARDS,
+    entry_name,
+    entry_value,
     idempotency_key,
     order_key,
     outbox_key,
     placed_fields,
     timeline,
-    timeline_key,
 )
 
 if TYPE_CHECKING:
@@ -85,22 +86,24 @@ class OrdersStore:
 
     async def request_cancellation(self, event: OrderCancellationRequested, idempotency: dict[str, Any] | None) -> None:
         """One transaction: mark the order's cancel as asked for (only while it has neither shipped,
-        nor been cancelled, nor been asked before), its timeline entry, its outbox entry."""
+        nor been cancelled, nor been asked before) with its timeline entry on the order item, and
+        its outbox entry."""
         order_id, now = event.data.order_id, int(time.time())
+        entry = entry_value(event.event_type, event.source, event.occurred_at.isoformat())
         values = {":requested": "REQUESTED", ":shipped": "SHIPPED", ":cancelled": "CANCELLED", ":one": 1}
+        values[":entry"] = entry
         items: list[Any] = [
             {
                 "Update": {
                     "TableName": self.orders_table,
                     "Key": to_attrs(order_key(order_id)),
-                    "UpdateExpression": "SET cancellation = :requested, version = version + :one",
+                    "UpdateExpression": "SET cancellation = :requested, version = version + :one, #entry = :entry",
                     "ConditionExpression": "attribute_exists(pk) AND #status <> :shipped AND #status <> :cancelled"
                     " AND attribute_not_exists(cancellation)",
-                    "ExpressionAttributeNames": {"#status": "status"},
+                    "ExpressionAttributeNames": {"#status": "status", "#entry": entry_name(event.event_id)},
                     "ExpressionAttributeValues": to_attrs(values),
                 }
             },
-            self._put_new(self.orders_table, self._timeline_entry(event)),
             self._put_new(
                 self.orders_table, {**outbox_key(event.event_id), "detail": event.to_json().decode(), "createdAt": now}
             ),
@@ -111,7 +114,7 @@ class OrdersStore:
             await self._client.transact_write_items(TransactItems=items)
         except ClientError as exc:
             codes = cancellation_codes(exc)
-            if codes and "ConditionalCheckFailed" in codes[:2]:
+            if codes and codes[0] == "ConditionalCheckFailed":
                 raise CancelConflict from exc
             if idempotency is not None and codes and codes[-1] == "ConditionalCheckFailed":
                 raise IdempotencyRace from exc
@@ -182,15 +185,6 @@ class OrdersStore:
         await self._call("describing the orders table", self._client.describe_table(TableName=self.orders_table))
 
     # -- helpers --------------------------------------------------------------------------------
-
-    @staticmethod
-    def _timeline_entry(event: OrderCancellationRequested) -> dict[str, Any]:
-        return {
-            **timeline_key(event.data.order_id, event.event_id),
-            "eventType": event.event_type,
-            "source": event.source,
-            "occurredAt": event.occurred_at.isoformat(),
-        }
 
     @staticmethod
     def _put_new(table: str, item: dict[str, Any]) -> dict[str, Any]:

@@ -3,11 +3,11 @@
 pk                     sk                 item
 ORDER#{orderId}        ORDER              the order: status, reason, items, total, version, and its
                                           timeline: its OrderPlaced (placedEvent, placedAt) and one
-                                          `EVENT#{eventId}` attribute per later event the projector
-                                          applied (also that event's dedup record)
-ORDER#{orderId}        EVENT#{eventId}    a timeline entry the API writes with a cancel request (and
-                                          the projector's, for orders projected before its entries
-                                          moved onto the order item)
+                                          `EVENT#{eventId}` attribute per later event: a cancel
+                                          request (the API), each event the projector applied (also
+                                          that event's dedup record)
+ORDER#{orderId}        EVENT#{eventId}    a timeline entry of an order written before its entries
+                                          moved onto the order item (3 December 2026), still read
 OUTBOX#{shard}         {eventId}          an event stored with its order, not yet on the bus
 IDEMPOTENCY#{key}      IDEMPOTENCY        the first response to an Idempotency-Key
 """
@@ -65,9 +65,8 @@ def placed_fields(event_id: uuid.UUID, occurred_at: str) -> dict[str, Any]:
 
 
 def timeline(order: Mapping[str, Any] | None, items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """An order's timeline entries, oldest first, each once: those the order item holds (its
-    OrderPlaced and the projector's entries) and the `EVENT#` items of its partition (cancel
-    requests, and entries written before they moved onto the order item)."""
+    """An order's timeline entries, oldest first, each once: those the order item holds and the
+    `EVENT#` items of its partition (entries written before they moved onto the order item)."""
     entries = {str(i["sk"]): dict(i) for i in items if str(i["sk"]).startswith(ENTRY_PREFIX)}
     if order is not None:
         order_id = str(order["pk"]).removeprefix("ORDER#")
