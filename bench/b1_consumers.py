@@ -35,6 +35,7 @@ from bench.proxy import CountingProxy
 CONSUMERS = {
     "orderflow": "orderflow Worker (aiobotocore)",
     "powertools": "powertools BatchProcessor + boto3",
+    "powertools-same-work": "powertools BatchProcessor + boto3, same work (contract decode + a log line)",
     "naive": "naive boto3 (receive 1 / delete 1)",
     "celery-solo": "Celery + kombu SQS, solo",
     "celery-prefork": "Celery + kombu SQS, prefork ×2, polling 0",
@@ -67,7 +68,12 @@ def _command(consumer: str) -> list[str]:
         # py-spy samples from outside the process; the raw (collapsed) stacks go to BENCH_PROFILE.
         spy = [str(Path(python()).parent / "py-spy"), "record", "--format", "raw", "--rate", "1000", "--nonblocking"]
         return [*spy, "-o", os.environ["BENCH_PROFILE"], "--", python(), "-m", "bench.consumers.orderflow_worker"]
-    module = {"orderflow": "orderflow_worker", "powertools": "powertools_batch", "naive": "naive_boto3"}[consumer]
+    module = {
+        "orderflow": "orderflow_worker",
+        "powertools": "powertools_batch",
+        "powertools-same-work": "powertools_batch",
+        "naive": "naive_boto3",
+    }[consumer]
     return [python(), "-m", f"bench.consumers.{module}"]
 
 
@@ -140,6 +146,7 @@ def run_one(
         BENCH_COUNTER=str(counter),
         BENCH_CELERY_QUEUE=url.rsplit("/", 1)[-1],
         BENCH_POLLING_INTERVAL="0" if consumer == "celery-prefork" else "1",
+        BENCH_EQUAL_WORK="1" if consumer.endswith("same-work") else "0",
     )
     log = Path(tempfile.gettempdir()) / f"bench-b1-{consumer}.log"
     with log.open("w") as stderr:
