@@ -114,7 +114,8 @@ class LoopSpanProcessor(SpanProcessor):
         """Nothing to do until a span ends."""
 
     def on_end(self, span: ReadableSpan) -> None:
-        if span.context is None or not span.context.trace_flags.sampled:
+        context = span.context
+        if context is None or not context.trace_flags.sampled:
             return  # as the SDK's processors: unsampled spans are not exported
         line = encode(span)
         try:

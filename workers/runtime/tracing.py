@@ -64,7 +64,8 @@ def start_handler_span(
         "orderflow.receive_count": message.receive_count,
     }
     if message.sent_at_ms:
-        attributes["orderflow.queue_wait_ms"] = max(0.0, round(time.time() * 1000 - message.sent_at_ms, 3))
+        # In whole µs, as ms: `round(x, 3)` of a float is ≈ 0.4 µs, this ≈ 0.1 (floor instead of round: ≤ 1 µs).
+        attributes["orderflow.queue_wait_ms"] = max(0, time.time_ns() // 1000 - message.sent_at_ms * 1000) / 1000
     if event is not None:
         if ids is None:
             order_id = event.order_id
