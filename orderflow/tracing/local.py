@@ -22,10 +22,13 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import SpanKind, StatusCode
 
 STALE_SECONDS = 24 * 3600
+_get_running_loop = asyncio._get_running_loop  # in asyncio.events.__all__: the loop or None, never raises
 
 
-_KIND_NAMES = {kind: kind.name for kind in SpanKind}
-_STATUS_NAMES = {code: code.name for code in StatusCode}
+# By the member's id: an enum's .name is a descriptor call and hashing a member calls Enum.__hash__
+# (Python); members are singletons, so their ids are stable keys.
+_KIND_NAMES = {id(kind): kind.name for kind in SpanKind}
+_STATUS_NAMES = {id(code): code.name for code in StatusCode}
 
 
 class FlatSpan(ReadableSpan):
@@ -58,11 +61,11 @@ def span_record(span: ReadableSpan) -> dict[str, Any]:
         "spanId": span_id,
         "parentId": parent_id,
         "name": span.name,
-        "kind": _KIND_NAMES[span.kind],  # an enum's .name is a descriptor call
+        "kind": _KIND_NAMES[id(span.kind)],
         "service": _service_name(span.resource),
         "start": span.start_time,
         "end": span.end_time,
-        "status": _STATUS_NAMES[status.status_code],
+        "status": _STATUS_NAMES[id(status.status_code)],
         "statusMessage": status.description,
         "attributes": attributes,
     }
@@ -118,10 +121,7 @@ class LoopSpanProcessor(SpanProcessor):
         if context is None or not context.trace_flags.sampled:
             return  # as the SDK's processors: unsampled spans are not exported
         line = encode(span)
-        try:
-            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
+        loop = _get_running_loop()  # None outside a loop
         with self._lock:
             self._pending += line
             self._count += 1

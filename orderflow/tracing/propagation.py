@@ -88,7 +88,7 @@ def _traceparent_only(traceparent: str) -> ParentIds | None:
     if trace_id == "0" * 32 or span_id == "0" * 16 or version == "ff" or (version == "00" and rest):
         return None
     # The pattern admits lower-case hex only: the groups are already what format_*_id would write.
-    context = trace.SpanContext(int(trace_id, 16), int(span_id, 16), is_remote=True, trace_flags=_FLAGS[flags])
+    context = trace.SpanContext(int(trace_id, 16), int(span_id, 16), True, _FLAGS[flags])  # remote
     return context, trace_id, span_id
 
 

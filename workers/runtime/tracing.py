@@ -118,9 +118,7 @@ def _start(tracer: trace.Tracer, name: str, parsed: ParentIds | None, attributes
         sampled, recorded = decision.decision is Decision.RECORD_AND_SAMPLE, decision.decision is not Decision.DROP
         random_id = ids.is_trace_id_random() if parent is None else parent.trace_flags.random_trace_id
     span_id = ids.generate_span_id()
-    context = SpanContext(
-        trace_id, span_id, is_remote=False, trace_flags=_FLAGS[sampled, random_id], trace_state=trace_state
-    )
+    context = SpanContext(trace_id, span_id, False, _FLAGS[sampled, random_id], trace_state)  # not remote
     if not recorded:
         return trace.NonRecordingSpan(context)
     hex_ids = (
