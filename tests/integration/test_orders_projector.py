@@ -14,12 +14,15 @@ from orderflow.aws.clients import AwsClients
 from orderflow.aws.dynamo import from_attrs, to_attrs
 from orderflow.contracts import Event
 from orderflow.contracts.events import (
+    InventoryReservationFailed,
+    InventoryReservationFailedData,
     InventoryReserved,
     InventoryReservedData,
     PaymentCompleted,
     PaymentCompletedData,
     ShipmentCreated,
     ShipmentCreatedData,
+    Shortage,
 )
 from orderflow.orders_table import entry_name, order_key, timeline, timeline_key
 from orderflow.settings import Settings
@@ -130,6 +133,38 @@ async def test_an_entry_written_as_an_item_by_the_previous_projector_is_finished
     # THEN the order moved once and its timeline shows the event once
     order, entries = await state(aws, settings, placed)
     assert (order["status"], order["version"], entries) == ("STOCK_RESERVED", 2, ["InventoryReserved"])
+
+
+async def test_a_customer_cancel_accepted_after_an_out_of_stock_cancel_is_read_and_recorded_once(
+    aws: AwsClients, settings: Settings
+) -> None:
+    # GIVEN an order cancelled for want of stock (terminal)
+    placed, _ = saga()
+    _, cancelled, _, _ = cancellation_events(placed)
+    failed = InventoryReservationFailed.caused_by(
+        placed,
+        InventoryReservationFailedData(
+            order_id=placed.data.order_id,
+            customer_email=placed.data.customer_email,
+            shortages=(Shortage(sku="SKU-P", requested=1, available=0),),
+        ),
+        service="t",
+    )
+    deps = await placed_order(aws, settings, placed)
+    await project(failed, deps)
+    # WHEN the customer's cancel, accepted meanwhile, arrives (its status move cannot apply: the
+    # one-write path fails and the order is read), twice
+    await project(cancelled, deps)
+    await project(cancelled, deps)
+    # THEN the cancel is recorded with its entry, under the version guard, once
+    order, entries = await state(aws, settings, placed)
+    assert (order["status"], order["reason"], order["cancellation"], order["version"]) == (
+        "CANCELLED",
+        "OUT_OF_STOCK",
+        "ACCEPTED",
+        3,
+    )
+    assert entries == ["InventoryReservationFailed", "OrderCancelled"]
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -49,14 +49,14 @@ class OrdersStore:
         `step` expects, or there is no order."""
         update = _Update(event)
         if step is None:
-            return await self._update(order_id, update, "attribute_exists(#status)")
+            return await self._update(order_id, update, f"attribute_exists({update.name('status')})")
         for name, value in step.changes.items():
             update.set(name, value)
         update.moved()
         if step.from_statuses is None:
-            return await self._update(order_id, update, "attribute_exists(#status)")
+            return await self._update(order_id, update, f"attribute_exists({update.name('status')})")
         allowed = [update.value(status) for status in sorted(step.from_statuses)]
-        return await self._update(order_id, update, f"#status IN ({', '.join(allowed)})")
+        return await self._update(order_id, update, f"{update.name('status')} IN ({', '.join(allowed)})")
 
     async def record_after_read(
         self, order_id: uuid.UUID, event: Event, version: int, after: OrderState | None
@@ -67,7 +67,7 @@ class OrdersStore:
         if after is None:
             # An entry alone changes no state: it needs no version, only its own absence (a racing
             # delivery of the same event that wrote it first leaves nothing to do).
-            await self._update(order_id, update, "attribute_exists(#status)")
+            await self._update(order_id, update, f"attribute_exists({update.name('status')})")
             return
         for name in ("status", "reason", "cancellation", "refund"):
             if (value := getattr(after, name)) is not None:
@@ -97,7 +97,7 @@ class _Update:
     def __init__(self, event: Event) -> None:
         self.event_type = event.event_type
         entry = entry_value(event.event_type, event.source, event.occurred_at.isoformat())
-        self.names = {"#entry": entry_name(event.event_id), "#status": "status"}
+        self.names = {"#entry": entry_name(event.event_id)}
         self.values: dict[str, Any] = {}
         self.sets = [f"#entry = {self.value(entry)}"]
 
@@ -106,10 +106,18 @@ class _Update:
         self.values[placeholder] = value
         return placeholder
 
-    def set(self, name: str, value: str) -> None:
+    def name(self, attribute: str) -> str:
+        """The attribute's placeholder, made on first use: DynamoDB refuses a request naming one it
+        does not use."""
+        for placeholder, named in self.names.items():
+            if named == attribute:
+                return placeholder
         placeholder = f"#n{len(self.names)}"
-        self.names[placeholder] = name
-        self.sets.append(f"{placeholder} = {self.value(value)}")
+        self.names[placeholder] = attribute
+        return placeholder
+
+    def set(self, attribute: str, value: str) -> None:
+        self.sets.append(f"{self.name(attribute)} = {self.value(value)}")
 
     def moved(self) -> None:
         """The order's state changed: its version and update time move too."""
