@@ -22,7 +22,7 @@ def trace(
     Reads the spans `orderflow dev` writes under the state folder (ORDERFLOW_STATE_DIR); in AWS the
     same spans are in X-Ray.
     """
-    from orderflow.ops.trace import order_traces, read_spans, waterfall
+    from orderflow.ops.trace import order_traces, read_order_spans, waterfall
     from orderflow.tracing import trace_dir
 
     try:
@@ -31,7 +31,7 @@ def trace(
         typer.echo(f"orderflow: {order_id!r} is not an order id (a UUID)", err=True)
         raise typer.Exit(2) from None
     folder = trace_dir(load_settings(local_mode=True))
-    traces = order_traces(read_spans(folder), parsed)
+    traces = order_traces(read_order_spans(folder, parsed), parsed)
     if not traces:
         typer.echo(f"orderflow: no trace of order {parsed} under {folder} (is `orderflow dev` running?)", err=True)
         raise typer.Exit(1)

@@ -90,6 +90,12 @@ async def order(request: Request, order_id: str) -> dict[str, Any]:
     return await _console(request).order(order_id)
 
 
+@router.get("/orders/{order_id}/trace")
+async def order_trace(request: Request, order_id: str) -> dict[str, Any]:
+    """The order's trace as `orderflow trace` draws it: one row per hop, queue wait and handler time."""
+    return await _console(request).trace(order_id)
+
+
 @router.get("/dlq/{service}")
 async def dead_letters(request: Request, service: str) -> dict[str, Any]:
     console = _console(request)

@@ -23,6 +23,7 @@ from orderflow.console.backlog import Backlog
 from orderflow.console.local_source import count_requests
 from orderflow.console.model import DecisionView, ProcessView, ServiceView, Snapshot
 from orderflow.console.orders import OrderReader
+from orderflow.console.traces import Traces, XRayTraces
 from orderflow.console.triage import Triage
 from orderflow.settings import Settings
 
@@ -55,6 +56,7 @@ class AwsSource:
         self.services = list(settings.topology.services)
         self.orders = OrderReader(aws.dynamodb, settings.table_name("analytics"), settings.table_name("orders"))
         self.triage = Triage(aws.sqs, lambda s: (settings.queue_name(s), settings.dlq_name(s)), None)
+        self.traces: Traces = XRayTraces()
         self._requests = count_requests([aws.sqs, aws.dynamodb, ecs, autoscaling, cloudwatch])
         self._backlog = {s: Backlog() for s in self.services}
         self._dlq: dict[str, int] = {}

@@ -60,14 +60,14 @@ class Console:
             raise BadRequest(str(exc)) from exc
 
     async def order(self, order_id: str) -> dict[str, Any]:
-        try:
-            parsed = uuid.UUID(order_id)
-        except ValueError as exc:
-            raise NotFound(f"no order {order_id!r} (an order id is a UUID)") from exc
-        found = await self.source.orders.order(parsed)
+        found = await self.source.orders.order(_order_id(order_id))
         if found is None:
             raise NotFound(f"no order {order_id}")
         return found
+
+    async def trace(self, order_id: str) -> dict[str, Any]:
+        """The order's traces as `orderflow trace` selects them (empty, with the reason, if none)."""
+        return await self.source.traces.of(str(_order_id(order_id)))
 
     def record(self, entry: AuditEntry) -> None:
         self.store.audit(entry)
@@ -103,6 +103,13 @@ class Console:
             raise BadRequest("say paused, desiredOverride or clearOverride")
         updated = RunState.of(self.settings).set_control(service, **changes)
         return {"service": service, **updated.model_dump(mode="json")}
+
+
+def _order_id(order_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(order_id)
+    except ValueError as exc:
+        raise NotFound(f"no order {order_id!r} (an order id is a UUID)") from exc
 
 
 async def _watch(task: Any, progress: Progress, job: dict[str, Any]) -> None:

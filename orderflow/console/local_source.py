@@ -14,9 +14,11 @@ from orderflow.console.backlog import Backlog
 from orderflow.console.model import DecisionView, ProcessView, ServiceView, Snapshot, State
 from orderflow.console.orders import OrderReader
 from orderflow.console.rates import Rates
+from orderflow.console.traces import LocalTraces, Traces
 from orderflow.console.triage import Triage
 from orderflow.local.runstate import ProcessInfo, RunState, ScalingDecision, ServiceState, SupervisorState
 from orderflow.settings import Settings
+from orderflow.tracing import trace_dir
 from orderflow.workerstatus import WorkerStatus
 
 STALE_SECONDS = 5.0  # a heartbeat older than this is flagged (the worker is still shown)
@@ -55,6 +57,7 @@ class LocalSource:
         self.state = RunState.of(settings)
         self.orders = OrderReader(aws.dynamodb, settings.table_name("analytics"), settings.table_name("orders"))
         self.triage = Triage(aws.sqs, lambda s: (settings.queue_name(s), settings.dlq_name(s)), settings.state_dir)
+        self.traces: Traces = LocalTraces(trace_dir(settings))
         self._requests = count_requests([aws.sqs, aws.dynamodb])
         self._rates = Rates()
         self._backlog: dict[str, Backlog] = {s: Backlog() for s in settings.topology.services}

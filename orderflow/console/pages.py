@@ -63,4 +63,5 @@ async def orders(request: Request, limit: int = 25, cursor: str | None = None, f
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
 async def order(request: Request, order_id: str) -> HTMLResponse:
     console: Console = request.app.state.console
-    return _page(request, "order.html", order=await console.order(order_id))
+    found = await console.order(order_id)
+    return _page(request, "order.html", order=found, trace=await console.trace(order_id))

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from orderflow.console.model import DecisionView, Snapshot
 from orderflow.console.orders import OrderReader
+from orderflow.console.traces import Traces
 from orderflow.console.triage import Triage
 
 
@@ -16,6 +17,7 @@ class Source(Protocol):
     read_only: bool  # AWS: always; local: --read-only
     orders: OrderReader  # the funnel, the recent orders and an order's timeline (DynamoDB)
     triage: Triage  # DLQ listing and, unless read-only, redrive and discard
+    traces: Traces  # an order's trace: the local span files, or a pointer to X-Ray
 
     async def snapshot(self) -> Snapshot:
         """One tick's view of every service, in topology order."""

@@ -64,11 +64,56 @@ def read_spans(folder: Path) -> Iterator[SpanRecord]:
             lines = path.read_bytes().splitlines()
         except FileNotFoundError:  # rotated away between glob and read
             continue
-        for line in lines:
-            try:
-                yield SpanRecord.from_json(orjson.loads(line))
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                continue
+        yield from _parsed(lines)
+
+
+def read_order_spans(folder: Path, order_id: str) -> list[SpanRecord]:
+    """The spans of every trace that touches the order, without parsing the rest of the store.
+
+    Two passes over the files' bytes: the lines that mention the order id give its traces' ids,
+    then the lines that mention one of those ids are the traces' spans. Only those lines are
+    parsed, so a store of tens of MB after a chaos run costs a few substring searches.
+    `order_traces` on the result selects what it selects on `read_spans` of the whole store."""
+    contents = []
+    for path in sorted(folder.glob("*.jsonl*")):
+        try:
+            contents.append(path.read_bytes())
+        except FileNotFoundError:  # rotated away between glob and read
+            continue
+    trace_ids = {
+        span.trace_id
+        for span in _parsed(line for data in contents for line in _lines_with(data, order_id.encode()))
+        if span.attributes.get("orderflow.order_id") == order_id
+    }
+    lines: dict[tuple[int, int], bytes] = {}  # by (file, line start): a line is parsed once
+    for index, data in enumerate(contents):
+        for trace_id in trace_ids:
+            for start, line in _line_spans(data, trace_id.encode()):
+                lines[index, start] = line
+    return [span for span in _parsed(lines.values()) if span.trace_id in trace_ids]
+
+
+def _line_spans(data: bytes, needle: bytes) -> Iterator[tuple[int, bytes]]:
+    """(start, line) of each line of `data` that holds `needle`, once per line."""
+    at = data.find(needle)
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end
+        yield start, data[start:end]
+        at = data.find(needle, end)
+
+
+def _lines_with(data: bytes, needle: bytes) -> Iterator[bytes]:
+    return (line for _, line in _line_spans(data, needle))
+
+
+def _parsed(lines: Iterable[bytes]) -> Iterator[SpanRecord]:
+    for line in lines:
+        try:
+            yield SpanRecord.from_json(orjson.loads(line))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            continue
 
 
 def order_traces(spans: Iterable[SpanRecord], order_id: str) -> list[list[SpanRecord]]:
@@ -112,6 +157,48 @@ def hops(trace: list[SpanRecord], *, every_span: bool = False) -> list[tuple[int
     return ordered
 
 
+@dataclass(frozen=True)
+class Hop:
+    """One row of the waterfall: the span, its depth under its cause and its numbers (ms from the
+    trace's first span; the queue wait is the message's, None for a span that took no message)."""
+
+    depth: int
+    span: SpanRecord
+    label: str
+    start_ms: float
+    wait_ms: float | None
+    work_ms: float
+
+
+@dataclass(frozen=True)
+class TraceSummary:
+    trace_id: str
+    hop_count: int  # request and handler spans (the rows without `every_span`)
+    span_count: int
+    total_ms: float  # first span's start to last span's end
+    failed: int  # hops whose span has an error status
+    rows: list[Hop]
+
+
+def summarize(trace: list[SpanRecord], *, every_span: bool = False) -> TraceSummary:
+    """The waterfall's numbers, for the terminal (`waterfall`) and the console alike."""
+    origin = min(s.start_ns for s in trace)
+    ordered = hops(trace, every_span=every_span)
+    hop_spans = [s for _, s in ordered if s.kind in HOP_KINDS]
+    rows = [
+        Hop(depth, span, _label(span), (span.start_ns - origin) / 1e6, span.wait_ms, span.duration_ms)
+        for depth, span in ordered
+    ]
+    return TraceSummary(
+        trace_id=trace[0].trace_id,
+        hop_count=len(hop_spans),
+        span_count=len(trace),
+        total_ms=(max(s.end_ns for s in trace) - origin) / 1e6,
+        failed=sum(1 for s in hop_spans if s.status == "ERROR"),
+        rows=rows,
+    )
+
+
 def _label(span: SpanRecord) -> str:
     if span.kind not in HOP_KINDS:
         return span.name
@@ -134,20 +221,17 @@ def _bar(span: SpanRecord, origin_ns: int, scale: float) -> str:
 
 def waterfall(trace: list[SpanRecord], *, every_span: bool = False) -> list[str]:
     """The trace's hops: start offset, queue wait, handler time, a bar (░ wait, █ work)."""
+    summary = summarize(trace, every_span=every_span)
     origin = min(s.start_ns for s in trace)
-    total_ms = (max(s.end_ns for s in trace) - origin) / 1e6
+    total_ms = summary.total_ms
     scale = BAR_WIDTH / total_ms if total_ms > 0 else 0.0
-    ordered = hops(trace, every_span=every_span)
-    hop_spans = [s for _, s in ordered if s.kind in HOP_KINDS]
-    failed = sum(1 for s in hop_spans if s.status == "ERROR")
     lines = [
-        f"trace {trace[0].trace_id}: {len(hop_spans)} hops, {len(trace)} spans, {total_ms:.1f} ms end to end"
-        + (f", {failed} failed" if failed else ""),
+        f"trace {summary.trace_id}: {summary.hop_count} hops, {summary.span_count} spans, {total_ms:.1f} ms end to end"
+        + (f", {summary.failed} failed" if summary.failed else ""),
         f"{'start ms':>9} {'wait ms':>8} {'work ms':>8}  {'hop':<52} 0 … {total_ms:.0f} ms",
     ]
-    for depth, span in ordered:
-        wait = f"{span.wait_ms:8.1f}" if span.wait_ms is not None else f"{'-':>8}"
-        label = ("  " * depth + _label(span))[:52]
-        start = (span.start_ns - origin) / 1e6
-        lines.append(f"{start:9.1f} {wait} {span.duration_ms:8.1f}  {label:<52} {_bar(span, origin, scale)}")
+    for row in summary.rows:
+        wait = f"{row.wait_ms:8.1f}" if row.wait_ms is not None else f"{'-':>8}"
+        label = ("  " * row.depth + row.label)[:52]
+        lines.append(f"{row.start_ms:9.1f} {wait} {row.work_ms:8.1f}  {label:<52} {_bar(row.span, origin, scale)}")
     return lines
