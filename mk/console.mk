@@ -12,3 +12,4 @@ console-screenshots: $(STAMP) browser-deps  ## run the console's browser test an
 	cp $(CONSOLE_SHOTS)/3-scaled-in.png docs/img/console-scaled-in.png
 	cp $(CONSOLE_SHOTS)/4-funnel.png docs/img/console-overview.png
 	cp $(CONSOLE_SHOTS)/6-dlq.png docs/img/console-dlq.png
+	cp $(CONSOLE_SHOTS)/9-order-trace.png docs/img/console-trace.png

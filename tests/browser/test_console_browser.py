@@ -6,7 +6,8 @@ real `orderflow dev` stack:
    reason), a drain forecast, then no backlog and every service back to its minimum of workers
    (scaled in); the funnel counts the burst's orders by outcome, as `orderflow load` saw them end;
 2. a customer's cancel shows in the funnel as cancelled by the customer, and a poisoned order's DLQ
-   group is redriven from the triage page until the order ships.
+   group is redriven from the triage page until the order ships; its page shows its trace as a
+   waterfall, a row and a bar per hop, the failed receives marked.
 
 Screenshots of each step go to $ORDERFLOW_TEST_ARTIFACTS/browser (default
 build/test-artifacts/browser); docs/console.md shows them (`make console-screenshots` copies them).
@@ -249,3 +250,41 @@ def test_a_cancel_is_counted_by_reason_and_a_dead_order_is_redriven_from_the_pag
     page.goto(f"{console}/orders/{poisoned}")
     expect(page.locator(".timeline")).to_contain_text("ShipmentCreated")
     shot(page, "8-order.png")
+    # AND its trace as a waterfall: a row per hop (the API request, then each worker's handler), each
+    # with its queue wait and handler time and a bar; shipping's failed receives marked, then its
+    # handling after the redrive
+    wait_for_hops(page, poisoned, {"api", "inventory", "payment", "shipping"})
+    waterfall = page.locator("#trace table.waterfall")
+    expect(waterfall).to_have_count(1)
+    rows = waterfall.locator("tr.hop")
+    services = rows.evaluate_all("rows => rows.map((r) => r.dataset.service)")
+    assert services[0] == "api" and {"inventory", "payment", "shipping"} <= set(services), services
+    assert rows.locator(".track .work").count() == rows.count()  # every hop has its bar
+    assert waterfall.locator("tr.hop:not([data-service=api]) .track .wait").count() >= 3  # and its queue wait
+    failed = waterfall.locator("tr.hop.failed")
+    expect(failed.first).to_contain_text("shipping PaymentCompleted failed")
+    expect(waterfall.locator("tr.hop:not(.failed)[data-service=shipping]")).to_contain_text("handled")
+    trace_id = page.locator("#trace .trace-id").inner_text()
+    api_trace = httpx.get(f"{console}/api/orders/{poisoned}/trace", timeout=10).json()["traces"]
+    assert [t["traceId"] for t in api_trace] == [trace_id]
+    assert [r["service"] for r in api_trace[0]["rows"]] == services
+    page.locator("#trace").scroll_into_view_if_needed()
+    page.locator("#trace").screenshot(path=str(ARTIFACTS / "9-order-trace.png"))
+
+
+def wait_for_hops(page: Page, order_id: str, services: set[str], timeout: float = 30) -> None:
+    """Spans reach the span files within the exporters' 0.5 s batch delay: reload the order's page
+    until its trace has a row for each service."""
+    shown: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.goto(f"{console_url_of(page)}/orders/{order_id}")
+        shown = set(page.locator("#trace tr.hop").evaluate_all("rows => rows.map((r) => r.dataset.service)"))
+        if shown >= services:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the trace of {order_id} shows {sorted(shown)}, not {sorted(services)}")
+
+
+def console_url_of(page: Page) -> str:
+    return page.url.split("/orders/", 1)[0]
