@@ -254,6 +254,9 @@ def test_a_cancel_is_counted_by_reason_and_a_dead_order_is_redriven_from_the_pag
     # with its queue wait and handler time and a bar; shipping's failed receives marked, then its
     # handling after the redrive
     wait_for_hops(page, poisoned, {"api", "inventory", "payment", "shipping"})
+    # (audit's and analytics' spans of the last events may still be arriving: read the page and the
+    # JSON until both show the same hops)
+    api_trace = settled_trace(page, console, poisoned)
     waterfall = page.locator("#trace table.waterfall")
     expect(waterfall).to_have_count(1)
     rows = waterfall.locator("tr.hop")
@@ -265,11 +268,26 @@ def test_a_cancel_is_counted_by_reason_and_a_dead_order_is_redriven_from_the_pag
     expect(failed.first).to_contain_text("shipping PaymentCompleted failed")
     expect(waterfall.locator("tr.hop:not(.failed)[data-service=shipping]")).to_contain_text("handled")
     trace_id = page.locator("#trace .trace-id").inner_text()
-    api_trace = httpx.get(f"{console}/api/orders/{poisoned}/trace", timeout=10).json()["traces"]
     assert [t["traceId"] for t in api_trace] == [trace_id]
     assert [r["service"] for r in api_trace[0]["rows"]] == services
     page.locator("#trace").scroll_into_view_if_needed()
     page.locator("#trace").screenshot(path=str(ARTIFACTS / "9-order-trace.png"))
+
+
+def settled_trace(page: Page, console: str, order_id: str, timeout: float = 20) -> list[dict[str, Any]]:
+    """The order's traces from the console's JSON once the page (reloaded) shows the same hops."""
+    deadline = time.monotonic() + timeout
+    while True:
+        api_trace: list[dict[str, Any]] = httpx.get(f"{console}/api/orders/{order_id}/trace", timeout=10).json()[
+            "traces"
+        ]
+        page.goto(f"{console}/orders/{order_id}")
+        shown = page.locator("#trace tr.hop").evaluate_all("rows => rows.map((r) => r.dataset.service)")
+        if len(api_trace) == 1 and [r["service"] for r in api_trace[0]["rows"]] == shown:
+            return api_trace
+        if time.monotonic() > deadline:
+            raise AssertionError(f"page hops {shown} never matched the JSON's {api_trace}")
+        time.sleep(0.5)
 
 
 def wait_for_hops(page: Page, order_id: str, services: set[str], timeout: float = 30) -> None:
