@@ -48,15 +48,14 @@ class OrdersStore:
         reading; False when the entry is there already (a redelivery), the order is not in a state
         `step` expects, or there is no order."""
         update = _Update(event)
-        if step is None:
-            return await self._update(order_id, update, f"attribute_exists({update.name('status')})")
-        for name, value in step.changes.items():
-            update.set(name, value)
-        update.moved()
+        status = update.name("status")
+        if step is None:  # the entry alone, on an order that exists
+            return await self._update(order_id, update, f"attribute_exists({status})")
+        update.change(step.changes)
         if step.from_statuses is None:
-            return await self._update(order_id, update, f"attribute_exists({update.name('status')})")
-        allowed = [update.value(status) for status in sorted(step.from_statuses)]
-        return await self._update(order_id, update, f"{update.name('status')} IN ({', '.join(allowed)})")
+            return await self._update(order_id, update, f"attribute_exists({status})")
+        allowed = ", ".join(update.value(s) for s in sorted(step.from_statuses))
+        return await self._update(order_id, update, f"{status} IN ({allowed})")
 
     async def record_after_read(
         self, order_id: uuid.UUID, event: Event, version: int, after: OrderState | None
@@ -69,10 +68,8 @@ class OrdersStore:
             # delivery of the same event that wrote it first leaves nothing to do).
             await self._update(order_id, update, f"attribute_exists({update.name('status')})")
             return
-        for name in ("status", "reason", "cancellation", "refund"):
-            if (value := getattr(after, name)) is not None:
-                update.set(name, value)
-        update.moved()
+        names = ("status", "reason", "cancellation", "refund")
+        update.change({name: value for name in names if (value := getattr(after, name)) is not None})
         if not await self._update(order_id, update, f"version = {update.value(version)}"):
             raise ConcurrentUpdate
 
@@ -116,11 +113,10 @@ class _Update:
         self.names[placeholder] = attribute
         return placeholder
 
-    def set(self, attribute: str, value: str) -> None:
-        self.sets.append(f"{self.name(attribute)} = {self.value(value)}")
-
-    def moved(self) -> None:
-        """The order's state changed: its version and update time move too."""
+    def change(self, changes: dict[str, str]) -> None:
+        """Set the order's new state: its fields, its version and its update time."""
+        for attribute, value in changes.items():
+            self.sets.append(f"{self.name(attribute)} = {self.value(value)}")
         self.sets += [
             f"updatedAt = {self.value(datetime.now(UTC).isoformat())}",
             f"version = version + {self.value(1)}",
