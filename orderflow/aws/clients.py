@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import aiobotocore
 from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
+from aiobotocore.session import AioSession, get_session
 
 from orderflow.aws.faults import FaultInjector
 from orderflow.tracing.aws import instrument_client
@@ -32,6 +32,8 @@ class AwsClients:
     events: EventBridgeClient
     dynamodb: DynamoDBClient
     _stack: AsyncExitStack
+    _session: AioSession
+    _config: AioConfig
     faults: FaultInjector | None = None  # set only when ORDERFLOW_FAULTS is
     traced: bool = False  # AWS calls are child spans (orderflow.tracing.aws)
 
@@ -60,26 +62,31 @@ class AwsClients:
             sqs = await stack.enter_async_context(session.create_client("sqs", config=config))
             events = await stack.enter_async_context(session.create_client("events", config=config))
             dynamodb = await stack.enter_async_context(session.create_client("dynamodb", config=config))
-            if settings.tracing_enabled:
-                for client in (sqs, events, dynamodb):
-                    instrument_client(client)  # before the fault hooks: an injected fault is traced too
             faults = FaultInjector.from_spec(settings.faults, seed=settings.faults_seed, ledger=settings.faults_ledger)
-            if faults is not None:
-                for name, client in (("sqs", sqs), ("events", events), ("dynamodb", dynamodb)):
-                    faults.install(name, client)
+            aws = cls(sqs, events, dynamodb, stack, session, config, faults=faults, traced=settings.tracing_enabled)
+            for name, client in (("sqs", sqs), ("events", events), ("dynamodb", dynamodb)):
+                aws._hook(name, client)
         except BaseException:
             await stack.aclose()
             raise
-        return cls(
-            sqs=sqs, events=events, dynamodb=dynamodb, _stack=stack, faults=faults, traced=settings.tracing_enabled
-        )
+        return aws
 
-    async def enter(self, client_context: Any) -> Any:
-        """Open one more client (e.g. SNS for the notification service) closed with the others."""
-        client = await self._stack.enter_async_context(client_context)
-        if self.traced:
-            instrument_client(client)
+    async def client(self, service_name: str) -> Any:
+        """One more client (SES for notification, ECS for the console), closed with the others.
+
+        It shares the process's session and config: a second `get_session()` loads botocore's
+        endpoint and service data again (+10 MB of RSS for notification's SES client, B3), and
+        would miss the fixed User-Agent, the retry mode and the connection pool settings."""
+        session: Any = self._session  # the stubs overload create_client by literal service name
+        client = await self._stack.enter_async_context(session.create_client(service_name, config=self._config))
+        self._hook(service_name, client)
         return client
+
+    def _hook(self, name: str, client: Any) -> None:
+        if self.traced:
+            instrument_client(client)  # before the fault hooks: an injected fault is traced too
+        if self.faults is not None:
+            self.faults.install(name, client)
 
     async def close(self) -> None:
         await self._stack.aclose()

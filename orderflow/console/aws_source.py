@@ -13,11 +13,9 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from orderflow.aws.clients import USER_AGENT, AwsClients
+from orderflow.aws.clients import AwsClients
 from orderflow.console import aws_reads
 from orderflow.console.backlog import Backlog
 from orderflow.console.local_source import count_requests
@@ -70,14 +68,7 @@ class AwsSource:
     @classmethod
     async def open(cls, settings: Settings) -> AwsSource:
         aws = await AwsClients.open(settings)
-        config = AioConfig(
-            region_name=settings.region, user_agent=USER_AGENT, retries={"mode": "standard", "max_attempts": 3}
-        )
-        session = get_session()
-        clients = [
-            await aws.enter(session.create_client(n, config=config))
-            for n in ("ecs", "application-autoscaling", "cloudwatch")
-        ]
+        clients = [await aws.client(n) for n in ("ecs", "application-autoscaling", "cloudwatch")]
         return cls(settings, aws, *clients)
 
     def ecs_service(self, service: str) -> str:

@@ -1,7 +1,5 @@
 """notification: sends exactly one customer notification per order outcome."""
 
-from aiobotocore.session import get_session
-
 from orderflow.contracts.events import (
     InventoryReservationFailed,
     OrderCancellationRejected,
@@ -25,10 +23,10 @@ async def build_deps(ctx: ServiceContext) -> NotificationDeps:
     settings = ctx.settings
     channels: list[Channel] = []
     if settings.customer_email_sender:
-        ses = await ctx.aws.enter(get_session().create_client("sesv2", region_name=settings.region))
+        ses = await ctx.aws.client("sesv2")
         channels.append(SesChannel(ses, settings.customer_email_sender, settings.email_configuration_set))
     if settings.notifications_topic_arn:
-        sns = await ctx.aws.enter(get_session().create_client("sns", region_name=settings.region))
+        sns = await ctx.aws.client("sns")
         channels.append(SnsChannel(sns, settings.notifications_topic_arn))
     channel: Channel = FanOutChannel(channels) if channels else LogChannel()
     return NotificationDeps(
