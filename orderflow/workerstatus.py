@@ -108,7 +108,12 @@ class WorkerStatus(StateModel):
     started_at: datetime
     updated_at: datetime
     in_flight: int = Field(description="Messages received and not yet deleted or released.")
-    max_in_flight: int
+    handling: int = Field(
+        default=0,
+        description="Of in_flight, the messages whose handler is running (at most max_in_flight); the rest "
+        "were received ahead (one receive's worth) and wait for a handler slot.",
+    )
+    max_in_flight: int = Field(description="Handlers running at once (ORDERFLOW_MAX_IN_FLIGHT).")
     protected: bool = Field(
         description="Holds scale-in protection: busy now or within the last idle spell (ECS task "
         "protection's rule; locally the supervisor honours it when it picks a process to stop)."

@@ -202,7 +202,7 @@ def _processes(now: float, workers: list[WorkerStatus], supervised: list[Process
                 continue
             state = "exited"
         views[w.worker_id] = ProcessView(
-            w.worker_id, w.pid, state, w.in_flight, w.max_in_flight, round(age, 1), w.protected
+            w.worker_id, w.pid, state, w.in_flight, w.max_in_flight, round(age, 1), w.protected, w.handling
         )
     for p in supervised:
         if p.worker_id not in views:

@@ -21,6 +21,7 @@ class ProcessView:
     max_in_flight: int | None
     heartbeat_age_seconds: float | None
     protected: bool | None
+    handling: int | None = None  # of in_flight, handlers running (≤ max_in_flight); the rest wait for a slot
 
 
 @dataclass(frozen=True)

@@ -264,8 +264,11 @@ def test_a_cancel_is_counted_by_reason_and_a_dead_order_is_redriven_from_the_pag
     assert services[0] == "api" and {"inventory", "payment", "shipping"} <= set(services), services
     assert rows.locator(".track .work").count() == rows.count()  # every hop has its bar
     assert waterfall.locator("tr.hop:not([data-service=api]) .track .wait").count() >= 3  # and its queue wait
-    failed = waterfall.locator("tr.hop.failed")
-    expect(failed.first).to_contain_text("shipping PaymentCompleted failed")
+    # shipping's failed receives of the poisoned event (audit may have failed hops too: it retries an
+    # event whose cause it has not appended yet, which a backlog after the burst makes likely)
+    expect(waterfall.locator("tr.hop.failed[data-service=shipping]").first).to_contain_text(
+        "shipping PaymentCompleted failed"
+    )
     expect(waterfall.locator("tr.hop:not(.failed)[data-service=shipping]")).to_contain_text("handled")
     trace_id = page.locator("#trace .trace-id").inner_text()
     assert [t["traceId"] for t in api_trace] == [trace_id]

@@ -3,13 +3,19 @@ through orderflow.local.runstate the way the dev supervisor and the console read
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from orderflow.aws.clients import AwsClients
 from orderflow.aws.publisher import EventPublisher
+from orderflow.contracts.events import OrderPlaced
 from orderflow.local.runstate import RunState, WorkerStatus
 from orderflow.settings import Settings
-from tests.support import eventually, order_placed
+from tests.support import eventbridge_body, eventually, order_placed, queue_url
+from workers.runtime import ServiceContext, ServiceDefinition
+from workers.runtime.heartbeat import Heartbeat
+from workers.runtime.queue import Queue
 from workers.runtime.worker import Worker
 
 StartWorker = Callable[..., Awaitable[Worker]]
@@ -39,3 +45,52 @@ async def test_a_worker_reports_its_counters_latencies_and_protection_every_tick
     # WHEN it is stopped THEN the file says it is draining while its long polls finish
     worker.stop()
     await eventually(lambda: status(lambda s: s.stopping), timeout=5)
+
+
+async def test_messages_received_ahead_are_reported_apart_from_the_handlers_running(
+    aws: AwsClients, settings: Settings
+) -> None:
+    # GIVEN a worker that may run 2 handlers at once, whose handlers wait until released
+    state = RunState.of(settings)
+    release = asyncio.Event()
+
+    async def held(event: OrderPlaced, deps: Any) -> list[Any]:
+        await release.wait()
+        return []
+
+    url = await queue_url(aws, settings.queue_name("payment"))
+    entries = [{"Id": str(i), "MessageBody": eventbridge_body(order_placed())} for i in range(6)]
+    await aws.sqs.send_message_batch(QueueUrl=url, Entries=entries)  # type: ignore[arg-type]
+    tuned = settings.model_copy(update={"max_in_flight": 2, "receivers": 1})
+    worker = Worker(
+        ServiceDefinition("held", {OrderPlaced: held}, _no_deps),
+        None,
+        queue=Queue(aws.sqs, url, visibility_timeout=30, wait_seconds=1),
+        publisher=EventPublisher(aws.events, settings.bus),
+        settings=tuned,
+        heartbeat=Heartbeat(state.worker_file("held", "held-1"), service="held", worker_id="held-1"),
+    )
+    running = asyncio.create_task(worker.run())
+    try:
+        # WHEN 6 messages are waiting for it
+        # THEN its status file counts 2 handlers running and the other received messages apart
+        # (the console shows "2 / 2 +4 waiting", never "6 / 2")
+        def busy(s: WorkerStatus) -> bool:
+            return s.handling == 2 and s.in_flight == 6
+
+        status = await eventually(lambda: _first(state.workers("held"), busy), timeout=10)
+        assert status.max_in_flight == 2
+        # WHEN the handlers are let finish THEN nothing is held any more
+        release.set()
+        await eventually(lambda: _first(state.workers("held"), lambda s: s.in_flight == s.handling == 0), timeout=10)
+    finally:
+        worker.stop()
+        await running
+
+
+async def _no_deps(ctx: ServiceContext) -> None:
+    return None
+
+
+async def _first(found: list[WorkerStatus], check: Callable[[WorkerStatus], bool]) -> WorkerStatus | None:
+    return found[0] if found and check(found[0]) else None

@@ -339,6 +339,7 @@ class Worker:
         stats = self.stats
         self._heartbeat.beat(
             in_flight=len(self._in_flight),
+            handling=sum(1 for w in self._in_flight.values() if w.message.started),
             max_in_flight=self._settings.max_in_flight,
             protected=self._protection.holding,
             stopping=self.stopping,

@@ -89,7 +89,7 @@
     if (!list) return;
     list.innerHTML = [...state.decisions[service]].reverse().map((d) =>
       `<li><time>${time(d.at * 1000)}</time> <b class="act-${d.action}">${Console.esc(d.action.replaceAll("_", " "))}</b> ${d.from_} → ${d.to}: ${Console.esc(d.reason)}</li>`).join("") ||
-      `<li class="muted">no scaling decision yet</li>`;
+      `<li class="muted">steady so far: no scale-out, scale-in, cooldown hold or cap</li>`;
   }
 
   function push(service, at, view) {
@@ -124,6 +124,15 @@
     while (marks.data.length && marks.data[0].x < horizon) { marks.data.shift(); marks.reasons.shift(); }
     window_(c, at);
     for (const ch of Object.values(c)) ch.update("none");
+  }
+
+  // A worker's handlers running against its maximum; messages it received ahead (one receive's
+  // worth, waiting for a slot) are shown apart, so the count never reads above the maximum.
+  function handling(p) {
+    if (p.in_flight === null) return "–";
+    const running = p.handling ?? p.in_flight;
+    const ahead = p.in_flight - running;
+    return `${running} / ${p.max_in_flight}` + (ahead > 0 ? ` <small class="muted" title="received ahead, waiting for a handler slot">+${ahead} waiting</small>` : "");
   }
 
   function setText(row, field, text, cls) {
@@ -161,7 +170,7 @@
       const d = view.last_decision;
       $('[data-f="decision"]', row).innerHTML = d ? `now <b>${Console.esc(d.action.replaceAll("_", " "))}</b> ${d.from_} → ${d.to}: ${Console.esc(d.reason)} <small>(${time(d.at * 1000)})</small>` : "";
       $('[data-f="procs"]', row).innerHTML = view.processes.map((p) =>
-        `<tr><td>${Console.esc(p.worker_id)}</td><td class="state-${p.state}">${p.state}</td><td>${p.in_flight === null ? "–" : p.in_flight + " / " + p.max_in_flight}</td>` +
+        `<tr><td>${Console.esc(p.worker_id)}</td><td class="state-${p.state}">${p.state}</td><td>${handling(p)}</td>` +
         `<td>${p.heartbeat_age_seconds === null ? "–" : Console.fmt(p.heartbeat_age_seconds, 1) + " s"}</td><td>${p.protected ? '<span class="held" title="holds scale-in protection">held</span>' : ""}</td></tr>`).join("") ||
         `<tr><td colspan="5" class="muted">no worker running</td></tr>`;
       push(view.service, snapshot.at * 1000, view);
