@@ -131,3 +131,22 @@ async def _settle(aws: AwsClients, settings: Settings) -> None:
         return await _stats(aws, url) == 0
 
     await eventually(empty, timeout=15)
+
+
+async def test_an_orders_events_received_together_are_appended_in_arrival_order_without_a_retry(
+    aws: AwsClients, settings: Settings, start_worker: StartWorker
+) -> None:
+    # GIVEN an order's chain placed -> reserved -> paid waiting in the audit queue, in that order, for
+    # one worker that receives them together and runs their handlers at once
+    placed, reserved, _, _, paid = one_of_each_event()[:5]
+    paid = paid.model_copy(update={"causation_id": reserved.event_id})
+    url = await queue_url(aws, settings.queue_name("audit"))
+    entries = [{"Id": str(i), "MessageBody": eventbridge_body(e)} for i, e in enumerate((placed, reserved, paid))]
+    await aws.sqs.send_message_batch(QueueUrl=url, Entries=entries)  # type: ignore[arg-type]
+    # WHEN the worker starts
+    worker = await start_worker("audit", receivers=1)
+    # THEN each is appended after its cause at the first attempt: the later ones wait for the
+    # stream, not for a retry 2 s later (racing, they read the stream before their cause was in it)
+    stored = await _trail_of(settings, placed, 3, timeout=10)
+    assert [e["eventType"] for e in stored] == ["OrderPlaced", "InventoryReserved", "PaymentCompleted"]
+    assert (worker.stats["handled"], worker.stats["retry"]) == (3, 0)

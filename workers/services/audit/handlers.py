@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
+from weakref import WeakValueDictionary
 
 import structlog
 
@@ -19,10 +21,26 @@ CAUSE_WAIT_SECONDS = 2
 @dataclass(frozen=True)
 class AuditDeps:
     store: AuditStore
+    # One append at a time per stream in this process. Handlers start in the order their messages
+    # arrived, so an order's events received together (one receive, or a prefetch) are appended in
+    # that order; racing, the later one read the stream before the earlier one's append, found its
+    # cause missing and came back 2 s later. Weak values: a stream's lock lives while it is in use.
+    appending: WeakValueDictionary[str, asyncio.Lock] = field(default_factory=WeakValueDictionary)
+
+    def stream_lock(self, stream: str) -> asyncio.Lock:
+        lock = self.appending.get(stream)
+        if lock is None:
+            lock = self.appending[stream] = asyncio.Lock()
+        return lock
 
 
 async def append_event(event: Event, deps: AuditDeps) -> Outcome:
     stream = streams.stream_of(event)
+    async with deps.stream_lock(stream):
+        return await _append(stream, event, deps)
+
+
+async def _append(stream: str, event: Event, deps: AuditDeps) -> Outcome:
     for _ in range(_ATTEMPTS):
         decision = streams.decide(stream, await deps.store.read(stream), event)
         match decision:
