@@ -108,8 +108,9 @@ def run_pairs(pairs: int, gentle: int, burst: int) -> tuple[dict[str, dict[str, 
     )
     table.notes.append(
         "Control: the API does the same work in both shapes (the runtime switches do not reach it), so its "
-        "ratio should read ≈ 100 %; far from it, the machine's speed moved between the pair's two runs and "
-        "so did the pair's ratio."
+        "ratio should read ≈ 100 %; far from it, what the same work costs moved between the pair's two runs "
+        "(the shared machine's speed, or how hard the burst's other processes contended with it), and the "
+        "pair's ratio with it."
     )
     summed = {cfg: {phase: _sum(r[phase] for r in cfg_runs) for phase in cfg_runs[0]} for cfg, cfg_runs in runs.items()}
     return summed, table
