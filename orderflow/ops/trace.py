@@ -210,19 +210,17 @@ def _label(span: SpanRecord) -> str:
     return f"{span.name} {outcome}{retry}".rstrip()
 
 
-def _bar(span: SpanRecord, origin_ns: int, scale: float) -> str:
-    start = (span.start_ns - origin_ns) / 1e6
-    wait = span.wait_ms or 0.0
-    first = max(0, round((start - wait) * scale))
-    begin = max(first, round(start * scale))
-    end = max(begin + 1, round((start + span.duration_ms) * scale))
+def _bar(hop: Hop, scale: float) -> str:
+    wait = hop.wait_ms or 0.0
+    first = max(0, round((hop.start_ms - wait) * scale))
+    begin = max(first, round(hop.start_ms * scale))
+    end = max(begin + 1, round((hop.start_ms + hop.work_ms) * scale))
     return " " * first + "░" * (begin - first) + "█" * (end - begin)
 
 
 def waterfall(trace: list[SpanRecord], *, every_span: bool = False) -> list[str]:
     """The trace's hops: start offset, queue wait, handler time, a bar (░ wait, █ work)."""
     summary = summarize(trace, every_span=every_span)
-    origin = min(s.start_ns for s in trace)
     total_ms = summary.total_ms
     scale = BAR_WIDTH / total_ms if total_ms > 0 else 0.0
     lines = [
@@ -233,5 +231,5 @@ def waterfall(trace: list[SpanRecord], *, every_span: bool = False) -> list[str]
     for row in summary.rows:
         wait = f"{row.wait_ms:8.1f}" if row.wait_ms is not None else f"{'-':>8}"
         label = ("  " * row.depth + row.label)[:52]
-        lines.append(f"{row.start_ms:9.1f} {wait} {row.work_ms:8.1f}  {label:<52} {_bar(row.span, origin, scale)}")
+        lines.append(f"{row.start_ms:9.1f} {wait} {row.work_ms:8.1f}  {label:<52} {_bar(row, scale)}")
     return lines

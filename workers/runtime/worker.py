@@ -127,7 +127,7 @@ class Worker:
         for task in polling:
             task.cancel()
         await asyncio.gather(*receivers, return_exceptions=True)
-        busy = [w for w in self._in_flight.values() if w.message.started]
+        busy = self._handling()
         if busy:
             remaining = self._settings.shutdown_deadline_seconds - (time.monotonic() - started)
             log.info("draining", inFlight=len(busy), deadlineSeconds=round(remaining, 1))
@@ -332,6 +332,10 @@ class Worker:
                 self._metrics.flush()
                 last_metrics = time.monotonic()
 
+    def _handling(self) -> list[_Work]:
+        """The held messages whose handler has started (the rest wait for a slot)."""
+        return [w for w in self._in_flight.values() if w.message.started]
+
     def _beat(self) -> None:
         """The status file (orderflow.workerstatus.WorkerStatus): serialised once a tick."""
         if self._heartbeat is None:
@@ -339,7 +343,7 @@ class Worker:
         stats = self.stats
         self._heartbeat.beat(
             in_flight=len(self._in_flight),
-            handling=sum(1 for w in self._in_flight.values() if w.message.started),
+            handling=len(self._handling()),
             max_in_flight=self._settings.max_in_flight,
             protected=self._protection.holding,
             stopping=self.stopping,
@@ -361,11 +365,7 @@ class Worker:
         now = time.monotonic()
         timeout = self._queue.visibility_timeout
         threshold = max(timeout / 2, 2 * _TICK_SECONDS)
-        due = [
-            w.message
-            for w in self._in_flight.values()
-            if w.message.started and w.message.visible_until - now < threshold
-        ]
+        due = [w.message for w in self._handling() if w.message.visible_until - now < threshold]
         for message in due:
             message.visible_until = now + timeout
         if due:
