@@ -13,8 +13,12 @@ import orjson
 
 from orderflow.aws.clients import AwsClients
 from orderflow.aws.dynamo import from_attrs, to_attrs
+from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderLine, OrderPlaced, OrderPlacedData, Simulation
 from orderflow.settings import Settings
+from workers.runtime import ServiceContext, ServiceDefinition
+from workers.runtime.queue import Queue
+from workers.runtime.worker import Worker
 
 T = TypeVar("T")
 
@@ -338,3 +342,29 @@ class ApiServer:
     def __exit__(self, *exc: object) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=15)
+
+
+def order_placed_worker(
+    aws: AwsClients,
+    settings: Settings,
+    url: str,
+    handler: Callable[[OrderPlaced, Any], Awaitable[list[Any]]],
+    *,
+    visibility_timeout: int = 30,
+    **worker: Any,
+) -> Worker:
+    """The real runtime's Worker on `url` with one OrderPlaced handler and no deps: for tests of
+    the runtime itself (slow, held or counting handlers). `worker` goes to Worker (heartbeat,
+    protection)."""
+
+    async def no_deps(ctx: ServiceContext) -> None:
+        return None
+
+    return Worker(
+        ServiceDefinition(handler.__name__, {OrderPlaced: handler}, no_deps),
+        None,
+        queue=Queue(aws.sqs, url, visibility_timeout=visibility_timeout, wait_seconds=1),
+        publisher=EventPublisher(aws.events, settings.bus),
+        settings=settings,
+        **worker,
+    )

@@ -13,14 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 
 from orderflow.aws.clients import AwsClients
-from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderPlaced
 from orderflow.settings import Settings
-from tests.support import ApiServer, eventbridge_body, eventually, order_placed, queue_url
-from workers.runtime import ServiceContext, ServiceDefinition
+from tests.support import ApiServer, eventbridge_body, eventually, order_placed, order_placed_worker, queue_url
 from workers.runtime.protection import TaskProtection
-from workers.runtime.queue import Queue
-from workers.runtime.worker import Worker
 
 
 def _agent(calls: list[dict[str, Any]]) -> FastAPI:
@@ -41,20 +37,10 @@ async def test_busy_worker_holds_protection_and_releases_it_when_idle(aws: AwsCl
         await asyncio.sleep(2)
         return []
 
-    async def no_deps(ctx: ServiceContext) -> None:
-        return None
-
     url = await queue_url(aws, settings.queue_name("inventory"))
     with ApiServer(_agent(calls)) as agent:
         protection = TaskProtection(agent.url, idle_seconds=1)
-        worker = Worker(
-            ServiceDefinition("slow", {OrderPlaced: slow}, no_deps),
-            None,
-            queue=Queue(aws.sqs, url, visibility_timeout=30, wait_seconds=1),
-            publisher=EventPublisher(aws.events, settings.bus),
-            settings=settings,
-            protection=protection,
-        )
+        worker = order_placed_worker(aws, settings, url, slow, protection=protection)
         running = asyncio.create_task(worker.run())
         # WHEN a message is being handled THEN protection is on, with an expiry
         await aws.sqs.send_message(QueueUrl=url, MessageBody=eventbridge_body(order_placed()))

@@ -19,7 +19,7 @@ from orderflow.contracts.events import OrderPlaced
 from orderflow.local.emulator import Emulator
 from orderflow.settings import Settings
 from orderflow.workerstatus import WorkerStatus
-from tests.support import eventbridge_body, eventually, order_placed, queue_depth, queue_url
+from tests.support import eventbridge_body, eventually, order_placed, order_placed_worker, queue_depth, queue_url
 from workers.runtime import ServiceContext, ServiceDefinition
 from workers.runtime.queue import Queue
 from workers.runtime.worker import Worker
@@ -83,18 +83,9 @@ async def test_slow_handler_keeps_its_message_hidden_past_the_visibility_timeout
         await asyncio.sleep(4)
         return []
 
-    async def no_deps(ctx: ServiceContext) -> None:
-        return None
-
     url = await queue_url(aws, settings.queue_name("inventory"))
     await aws.sqs.send_message(QueueUrl=url, MessageBody=eventbridge_body(order_placed()))
-    worker = Worker(
-        ServiceDefinition("slow", {OrderPlaced: slow}, no_deps),
-        None,
-        queue=Queue(aws.sqs, url, visibility_timeout=2, wait_seconds=1),
-        publisher=EventPublisher(aws.events, settings.bus),
-        settings=settings,
-    )
+    worker = order_placed_worker(aws, settings, url, slow, visibility_timeout=2)
     running = asyncio.create_task(worker.run())
     await eventually(lambda: _true(worker.stats["handled"] == 1), timeout=10)
     worker.stop()

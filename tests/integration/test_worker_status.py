@@ -12,10 +12,8 @@ from orderflow.aws.publisher import EventPublisher
 from orderflow.contracts.events import OrderPlaced
 from orderflow.local.runstate import RunState, WorkerStatus
 from orderflow.settings import Settings
-from tests.support import eventbridge_body, eventually, order_placed, queue_url
-from workers.runtime import ServiceContext, ServiceDefinition
+from tests.support import eventbridge_body, eventually, order_placed, order_placed_worker, queue_url
 from workers.runtime.heartbeat import Heartbeat
-from workers.runtime.queue import Queue
 from workers.runtime.worker import Worker
 
 StartWorker = Callable[..., Awaitable[Worker]]
@@ -28,9 +26,8 @@ async def test_a_worker_reports_its_counters_latencies_and_protection_every_tick
     state = RunState.of(settings)
     worker = await start_worker("inventory", worker_id="inventory-7")
 
-    async def status(check: Callable[[WorkerStatus], bool]) -> WorkerStatus | None:
-        found = state.workers("inventory")
-        return found[0] if found and check(found[0]) else None
+    def status(check: Callable[[WorkerStatus], bool]) -> Awaitable[WorkerStatus | None]:
+        return _first(state.workers("inventory"), check)
 
     first = await eventually(lambda: status(lambda s: True), timeout=5)
     assert (first.service, first.worker_id, first.received, first.stopping) == ("inventory", "inventory-7", 0, False)
@@ -62,14 +59,8 @@ async def test_messages_received_ahead_are_reported_apart_from_the_handlers_runn
     entries = [{"Id": str(i), "MessageBody": eventbridge_body(order_placed())} for i in range(6)]
     await aws.sqs.send_message_batch(QueueUrl=url, Entries=entries)  # type: ignore[arg-type]
     tuned = settings.model_copy(update={"max_in_flight": 2, "receivers": 1})
-    worker = Worker(
-        ServiceDefinition("held", {OrderPlaced: held}, _no_deps),
-        None,
-        queue=Queue(aws.sqs, url, visibility_timeout=30, wait_seconds=1),
-        publisher=EventPublisher(aws.events, settings.bus),
-        settings=tuned,
-        heartbeat=Heartbeat(state.worker_file("held", "held-1"), service="held", worker_id="held-1"),
-    )
+    heartbeat = Heartbeat(state.worker_file("held", "held-1"), service="held", worker_id="held-1")
+    worker = order_placed_worker(aws, tuned, url, held, heartbeat=heartbeat)
     running = asyncio.create_task(worker.run())
     try:
         # WHEN 6 messages are waiting for it
@@ -86,10 +77,6 @@ async def test_messages_received_ahead_are_reported_apart_from_the_handlers_runn
     finally:
         worker.stop()
         await running
-
-
-async def _no_deps(ctx: ServiceContext) -> None:
-    return None
 
 
 async def _first(found: list[WorkerStatus], check: Callable[[WorkerStatus], bool]) -> WorkerStatus | None:
